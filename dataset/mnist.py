@@ -1,0 +1,371 @@
+"""Load the MNIST handwritten digits as NumPy arrays.
+
+    from dataset.mnist import load_mnist
+    (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, flatten=True)
+
+The data comes from the first of these that works:
+
+1. The cache: one uncompressed ``.npz`` file of the four uint8 arrays, at
+   ``$DLFS_CACHE_DIR/mnist-v1.npz`` if that variable is set, otherwise
+   ``$XDG_CACHE_HOME/dlfs/mnist-v1.npz``, otherwise ``~/.cache/dlfs/mnist-v1.npz``
+   (``cache_path()`` tells you which).
+2. The folder named by the environment variable ``MNIST_DIR``, holding the four
+   standard IDX files (``train-images-idx3-ubyte`` and friends), raw or ``.gz``.
+3. A download of the ``.gz`` files from the mirrors in ``MIRRORS``, tried in
+   order (``MNIST_MIRRORS``, a comma-separated list of URLs, replaces them).
+
+Nothing is trusted unchecked: every file, whatever its source, must have the
+right IDX magic number, dimensions and payload length, and the SHA-256 of the
+uncompressed file must match the published data.  A bad cache is reported,
+deleted and rebuilt; a bad file in ``MNIST_DIR`` or at a mirror is reported and
+the next source is tried.  The cache is written to a temporary file and renamed
+into place, so an interrupted run never leaves a half-written cache behind.
+
+The book kept its cache in a pickle file.  This module does not: loading a
+pickle can run arbitrary code, so a pickle someone swapped in would be a
+security hole.  An ``.npz`` file read with ``allow_pickle=False`` holds plain
+numbers and nothing else.
+
+``python -m dataset.mnist`` fills the cache once and prints where it is.
+"""
+import gzip
+import hashlib
+import http.client
+import os
+import struct
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+import zlib
+from pathlib import Path
+from typing import NamedTuple, Tuple
+
+import numpy as np
+
+__all__ = ["load_mnist", "cache_path", "MnistUnavailableError", "MIRRORS"]
+
+CACHE_NAME = "mnist-v1.npz"
+DOWNLOAD_TIMEOUT = 30  # seconds a mirror may stay silent before we give up on it
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    # The original home of MNIST.  It often answers "403 Forbidden" nowadays,
+    # so it is only the last resort.
+    "https://yann.lecun.com/exdb/mnist/",
+)
+
+
+class IdxFile(NamedTuple):
+    """One MNIST file: its array name in the cache, its file name, the SHA-256
+    of the uncompressed file and the shape of the array it holds."""
+    key: str
+    name: str
+    sha256: str
+    shape: Tuple[int, ...]
+
+
+FILES = (
+    IdxFile("x_train", "train-images-idx3-ubyte",
+            "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", (60000, 28, 28)),
+    IdxFile("t_train", "train-labels-idx1-ubyte",
+            "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", (60000,)),
+    IdxFile("x_test", "t10k-images-idx3-ubyte",
+            "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", (10000, 28, 28)),
+    IdxFile("t_test", "t10k-labels-idx1-ubyte",
+            "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", (10000,)),
+)
+
+
+class MnistUnavailableError(RuntimeError):
+    """Neither the cache, nor MNIST_DIR, nor any mirror gave valid MNIST data."""
+
+
+class _BadSource(Exception):
+    """One source failed for one file; the message says why."""
+
+
+def _say(message):
+    """Report progress or a problem as one line on stderr."""
+    print(f"mnist: {message}", file=sys.stderr, flush=True)
+
+
+# --- checking IDX data ------------------------------------------------------
+
+def _idx_header(shape):
+    """The IDX header of a uint8 array: magic 0x08NN (NN = number of
+    dimensions, so 2049 for labels and 2051 for images), then each dimension,
+    all as big-endian 32-bit integers."""
+    return struct.pack(f">I{len(shape)}I", 0x0800 + len(shape), *shape)
+
+
+def _verify(array, spec):
+    """Raise _BadSource unless `array` is the uint8 array `spec` describes.
+
+    An IDX file is its header followed by the raw pixels, so hashing the
+    rebuilt header and then the array gives the SHA-256 of the original file."""
+    if array.dtype != np.uint8 or array.shape != tuple(spec.shape):
+        raise _BadSource(f"expected uint8 {tuple(spec.shape)}, found {array.dtype} {array.shape}")
+    digest = hashlib.sha256(_idx_header(array.shape))
+    digest.update(np.ascontiguousarray(array))  # hashes the buffer, no copy
+    if digest.hexdigest() != spec.sha256:
+        raise _BadSource("SHA-256 mismatch: the data is corrupt or not the real MNIST")
+
+
+def _parse_idx(data, spec):
+    """Turn the bytes of an uncompressed IDX file into a verified uint8 array."""
+    ndim = len(spec.shape)
+    header_size = 4 * (1 + ndim)
+    if len(data) < header_size:
+        raise _BadSource(f"only {len(data)} bytes, too short for an IDX header")
+    magic, *dims = struct.unpack_from(f">I{ndim}I", data)
+    if magic != 0x0800 + ndim:
+        raise _BadSource(f"bad IDX magic number {magic} (expected {0x0800 + ndim})")
+    if tuple(dims) != tuple(spec.shape):
+        raise _BadSource(f"dimensions {tuple(dims)} in the header, expected {tuple(spec.shape)}")
+    expected = int(np.prod(dims))
+    if len(data) - header_size != expected:
+        raise _BadSource(f"payload is {len(data) - header_size} bytes, the header promises {expected}")
+    array = np.frombuffer(data, np.uint8, offset=header_size).reshape(dims)
+    _verify(array, spec)
+    return array.copy()  # own, writable memory; the file's bytes can then be freed
+
+
+def _gunzip(blob):
+    """Decompress gzip bytes; a truncated or damaged stream raises _BadSource."""
+    try:
+        return gzip.decompress(blob)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise _BadSource(f"broken gzip data ({exc})") from None
+
+
+# --- the sources: MNIST_DIR and the mirrors -----------------------------------
+
+def _read_local(folder, spec):
+    """Read one verified file from `folder`, as `name` (raw) or `name.gz`."""
+    for path in (folder / spec.name, folder / f"{spec.name}.gz"):
+        if path.is_file():
+            try:
+                data = path.read_bytes()
+                return _parse_idx(_gunzip(data) if path.name.endswith(".gz") else data, spec)
+            except (OSError, _BadSource) as exc:
+                raise _BadSource(f"{path}: {exc}") from None
+    raise _BadSource(f"MNIST_DIR={folder} holds neither {spec.name} nor {spec.name}.gz")
+
+
+def _progress(url, got, total):
+    """Redraw a one-line download progress display, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return
+    size = f"{got / 1e6:.1f}/{total / 1e6:.1f} MB {100 * got // total:3d}%" if total else f"{got / 1e6:.1f} MB"
+    sys.stderr.write(f"\r  {url.rsplit('/', 1)[-1]}: {size}")
+    sys.stderr.flush()
+
+
+def _download(url, timeout=DOWNLOAD_TIMEOUT):
+    """Fetch `url` and return its body.  HTTP errors (403, 404...), network
+    errors and a body shorter than its Content-Length raise _BadSource."""
+    request = urllib.request.Request(url, headers={"User-Agent": "dlfs-course-mnist"})
+    chunks, got, total = [], 0, 0
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            total = int(response.headers.get("Content-Length") or 0)
+            while True:
+                chunk = response.read(1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+                _progress(url, got, total)
+    except urllib.error.HTTPError as exc:
+        raise _BadSource(f"HTTP error {exc.code} {exc.reason}") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        raise _BadSource(f"cannot download ({getattr(exc, 'reason', exc)})") from None
+    finally:
+        if got and sys.stderr.isatty():
+            sys.stderr.write("\n")
+    if total and got < total:
+        raise _BadSource(f"truncated download: {got} of {total} bytes")
+    return b"".join(chunks)
+
+
+def _mirror_list():
+    """The mirrors to try: $MNIST_MIRRORS (comma-separated URLs) or MIRRORS."""
+    value = os.environ.get("MNIST_MIRRORS", "")
+    return [url.strip() for url in value.split(",") if url.strip()] or list(MIRRORS)
+
+
+def _local_folder(failures):
+    """The folder named by $MNIST_DIR, or None if unset or not a folder (noted in `failures`)."""
+    value = os.environ.get("MNIST_DIR")
+    if not value:
+        return None
+    folder = Path(value).expanduser()
+    if not folder.is_dir():
+        failures.append(f"MNIST_DIR={value} is not a folder")
+        _say(f"{failures[-1]}; trying the mirrors")
+        return None
+    return folder
+
+
+def _fetch(spec, folder, mirrors, failures):
+    """Get one verified file: from the local folder first, then from each
+    mirror in turn.  Every failure is reported and added to `failures`."""
+    if folder is not None:
+        try:
+            return _read_local(folder, spec)
+        except _BadSource as exc:
+            failures.append(str(exc))
+            _say(f"{exc}; trying the next source")
+    for base in mirrors:
+        url = f"{base.rstrip('/')}/{spec.name}.gz"
+        _say(f"downloading {url}")
+        try:
+            return _parse_idx(_gunzip(_download(url)), spec)
+        except _BadSource as exc:
+            failures.append(f"{url}: {exc}")
+            _say(f"{url}: {exc}; trying the next mirror")
+    return None
+
+
+def _from_sources(files, mirrors):
+    """Read all files from MNIST_DIR or the mirrors, or raise MnistUnavailableError."""
+    folder_failures = []
+    folder = _local_folder(folder_failures)
+    arrays = {}
+    for spec in files:
+        failures = list(folder_failures)
+        arrays[spec.key] = _fetch(spec, folder, mirrors, failures)
+        if arrays[spec.key] is None:
+            names = ", ".join(f.name for f in files)
+            tried = "; ".join(failures) or "no source"
+            raise MnistUnavailableError(
+                f"cannot get the MNIST file {spec.name} ({tried}). Either set MNIST_DIR to a "
+                f"folder holding the four MNIST files ({names}; raw or .gz), or give this "
+                f"machine network access to one of the mirrors: {', '.join(mirrors)}")
+    return arrays
+
+
+# --- the cache ----------------------------------------------------------------
+
+def cache_path():
+    """Where the cache lives: $DLFS_CACHE_DIR, else $XDG_CACHE_HOME/dlfs,
+    else ~/.cache/dlfs; the file is mnist-v1.npz in that folder."""
+    folder = os.environ.get("DLFS_CACHE_DIR")
+    if not folder:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        folder = Path(xdg) / "dlfs" if xdg else Path.home() / ".cache" / "dlfs"
+    return Path(folder).expanduser() / CACHE_NAME
+
+
+def _read_cache(path, files):
+    """Return the verified arrays from the cache at `path`, or None when there
+    is no cache.  A broken cache is reported and deleted, and None returned."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {spec.key: npz[spec.key] for spec in files}
+        for spec in files:
+            _verify(arrays[spec.key], spec)
+        return arrays
+    except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error, _BadSource) as exc:
+        _say(f"the cache {path} is unusable ({exc or type(exc).__name__}); deleting and rebuilding it")
+    try:
+        path.unlink()
+    except OSError as exc:
+        _say(f"could not delete {path}: {exc}")
+    return None
+
+
+def _write_cache(path, arrays):
+    """Save the arrays to `path` atomically: write a temporary file in the same
+    folder, then rename it.  A failed write is reported, not fatal."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".part", dir=path.parent)
+        with os.fdopen(fd, "wb") as out:
+            np.savez(out, **arrays)  # uncompressed: fast to read back
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        _say(f"could not write the cache {path} ({exc}); going on without it")
+    finally:
+        if tmp is not None:  # the write failed or was interrupted
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _load_uint8(files=None, mirrors=None):
+    """The four verified uint8 arrays, keyed x_train, t_train, x_test, t_test:
+    from the cache, else from MNIST_DIR or the mirrors (and then cached)."""
+    files = FILES if files is None else files
+    path = cache_path()
+    arrays = _read_cache(path, files)
+    if arrays is None:
+        arrays = _from_sources(files, _mirror_list() if mirrors is None else list(mirrors))
+        _write_cache(path, arrays)
+    return arrays
+
+
+# --- what learners call ------------------------------------------------------------
+
+def _prepare_images(images, normalize, flatten):
+    """Reshape (N, 28, 28) images to (N, 784) or (N, 1, 28, 28), and with
+    `normalize` convert them to float32 in [0, 1] (one float copy, scaled in place)."""
+    n = len(images)
+    images = images.reshape(n, -1) if flatten else images.reshape(n, 1, *images.shape[1:])
+    if normalize:
+        images = images.astype(np.float32)
+        images /= 255
+    return images
+
+
+def _one_hot(labels, classes=10):
+    """Labels (N,) -> float32 (N, classes) with a single 1 per row."""
+    out = np.zeros((labels.size, classes), np.float32)
+    out[np.arange(labels.size), labels] = 1
+    return out
+
+
+def load_mnist(normalize=True, flatten=True, one_hot_label=False):
+    """Load MNIST as ``(x_train, t_train), (x_test, t_test)``: 60000 and 10000 images.
+
+    normalize:     True -> float32 pixels in [0, 1]; False -> uint8 pixels 0..255.
+    flatten:       True -> images of shape (N, 784); False -> (N, 1, 28, 28).
+    one_hot_label: True -> labels float32 (N, 10); False -> uint8 (N,) digits 0..9.
+
+    Raises MnistUnavailableError when no source has the data (see the module docstring).
+    """
+    arrays = _load_uint8()
+    result = []
+    for images, labels in (("x_train", "t_train"), ("x_test", "t_test")):
+        # pop, so the uint8 images are freed as soon as their float copy exists
+        x = _prepare_images(arrays.pop(images), normalize, flatten)
+        t = arrays.pop(labels)
+        result.append((x, _one_hot(t) if one_hot_label else t))
+    return tuple(result)
+
+
+def main():
+    """Fill the cache and print where it is; exit status 1 if MNIST is unavailable."""
+    try:
+        arrays = _load_uint8()
+    except MnistUnavailableError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    path = cache_path()
+    print(f"MNIST cache: {path}" + ("" if path.exists() else " (could not be written)"))
+    for key, array in arrays.items():
+        print(f"  {key}: shape {array.shape}, dtype {array.dtype}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

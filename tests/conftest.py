@@ -1,0 +1,78 @@
+"""Shared test set-up: device markers, an isolated MNIST cache, and a script runner.
+
+* ``@pytest.mark.gpu`` tests skip, with the reason, where CuPy or a GPU is missing.
+* ``@pytest.mark.cpu_only`` tests skip when the suite runs with DLFS_DEVICE=gpu.
+* The MNIST cache goes to a per-session temporary folder (never the user's).
+* ``run_script`` runs a chapter script headless in a subprocess.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Set before anything imports the dataset module or starts a subprocess.
+os.environ.setdefault("DLFS_CACHE_DIR", tempfile.mkdtemp(prefix="dlfs-test-cache-"))
+os.environ["MPLBACKEND"] = "Agg"
+
+from common import backend  # noqa: E402  (after the environment is set)
+
+
+def pytest_configure(config):
+    wanted = os.environ.get(backend.ENV_VAR, "cpu").strip().lower()
+    if wanted == "gpu":
+        try:
+            backend.get_xp()
+        except backend.DeviceError as exc:
+            pytest.exit(f"{exc}", returncode=1)
+
+
+def pytest_report_header(config):
+    return f"dlfs device: {backend.get_device()}   MNIST_DIR: {os.environ.get('MNIST_DIR', '(not set)')}"
+
+
+def pytest_collection_modifyitems(config, items):
+    on_gpu = backend.get_device() == "gpu"
+    gpu_reason = None
+    if not backend.gpu_available():
+        try:
+            backend._import_cupy()
+        except backend.DeviceError as exc:
+            gpu_reason = f"no GPU here: {exc}"
+    for item in items:
+        if "gpu" in item.keywords and gpu_reason:
+            item.add_marker(pytest.mark.skip(reason=gpu_reason))
+        if "cpu_only" in item.keywords and on_gpu:
+            item.add_marker(pytest.mark.skip(reason="about CPU-only behaviour; suite runs with DLFS_DEVICE=gpu"))
+
+
+def mnist_available():
+    return bool(os.environ.get("MNIST_DIR")) or any(Path(os.environ["DLFS_CACHE_DIR"]).glob("*.npz"))
+
+
+requires_mnist = pytest.mark.skipif(
+    not mnist_available(),
+    reason="needs MNIST: set MNIST_DIR to a folder with the four MNIST files (CI uses ../shared/data/mnist)")
+
+
+def run_script(script, *args, cwd=None, module=False, timeout=300, check=True, env=None):
+    """Run ``script`` (a path relative to the repository, e.g. 'ch05/buy_apple.py').
+
+    module=True runs it as ``python -m chXX.name``.  Returns the CompletedProcess;
+    with check=True a non-zero exit fails the test and shows the output.
+    """
+    if module:
+        command = [sys.executable, "-m", script.removesuffix(".py").replace("/", ".")]
+    else:
+        command = [sys.executable, str(REPO / script)]
+    full_env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1", **(env or {}))
+    result = subprocess.run(command + [str(a) for a in args], cwd=cwd or REPO, env=full_env,
+                            capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        pytest.fail(f"{' '.join(command)} {' '.join(map(str, args))} exited {result.returncode}\n"
+                    f"--- stdout ---\n{result.stdout[-3000:]}\n--- stderr ---\n{result.stderr[-3000:]}")
+    return result
