@@ -30,13 +30,10 @@ numbers and nothing else.
 """
 import gzip
 import hashlib
-import http.client
 import os
 import struct
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 import zlib
 from pathlib import Path
@@ -48,6 +45,7 @@ __all__ = ["load_mnist", "cache_path", "MnistUnavailableError", "MIRRORS"]
 
 CACHE_NAME = "mnist-v1.npz"
 DOWNLOAD_TIMEOUT = 30  # seconds a mirror may stay silent before we give up on it
+_CHUNK = 1 << 20  # pixels read from the cache at a time
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
@@ -82,6 +80,9 @@ class MnistUnavailableError(RuntimeError):
     """Neither the cache, nor MNIST_DIR, nor any mirror gave valid MNIST data."""
 
 
+_MISMATCH = "SHA-256 mismatch: the data is corrupt or not the real MNIST"
+
+
 class _BadSource(Exception):
     """One source failed for one file; the message says why."""
 
@@ -100,19 +101,6 @@ def _idx_header(shape):
     return struct.pack(f">I{len(shape)}I", 0x0800 + len(shape), *shape)
 
 
-def _verify(array, spec):
-    """Raise _BadSource unless `array` is the uint8 array `spec` describes.
-
-    An IDX file is its header followed by the raw pixels, so hashing the
-    rebuilt header and then the array gives the SHA-256 of the original file."""
-    if array.dtype != np.uint8 or array.shape != tuple(spec.shape):
-        raise _BadSource(f"expected uint8 {tuple(spec.shape)}, found {array.dtype} {array.shape}")
-    digest = hashlib.sha256(_idx_header(array.shape))
-    digest.update(np.ascontiguousarray(array))  # hashes the buffer, no copy
-    if digest.hexdigest() != spec.sha256:
-        raise _BadSource("SHA-256 mismatch: the data is corrupt or not the real MNIST")
-
-
 def _parse_idx(data, spec):
     """Turn the bytes of an uncompressed IDX file into a verified uint8 array."""
     ndim = len(spec.shape)
@@ -127,9 +115,10 @@ def _parse_idx(data, spec):
     expected = int(np.prod(dims))
     if len(data) - header_size != expected:
         raise _BadSource(f"payload is {len(data) - header_size} bytes, the header promises {expected}")
-    array = np.frombuffer(data, np.uint8, offset=header_size).reshape(dims)
-    _verify(array, spec)
-    return array.copy()  # own, writable memory; the file's bytes can then be freed
+    if hashlib.sha256(data).hexdigest() != spec.sha256:
+        raise _BadSource(_MISMATCH)
+    # copy: the array gets its own writable memory and the file's bytes can be freed
+    return np.frombuffer(data, np.uint8, offset=header_size).reshape(dims).copy()
 
 
 def _gunzip(blob):
@@ -166,6 +155,12 @@ def _progress(url, got, total):
 def _download(url, timeout=DOWNLOAD_TIMEOUT):
     """Fetch `url` and return its body.  HTTP errors (403, 404...), network
     errors and a body shorter than its Content-Length raise _BadSource."""
+    # Imported here because only downloads need them: they cost a few MB of
+    # memory, and training runs are measured on their memory use.
+    import http.client
+    import urllib.error
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": "dlfs-course-mnist"})
     chunks, got, total = [], 0, 0
     try:
@@ -179,6 +174,7 @@ def _download(url, timeout=DOWNLOAD_TIMEOUT):
                 got += len(chunk)
                 _progress(url, got, total)
     except urllib.error.HTTPError as exc:
+        exc.close()
         raise _BadSource(f"HTTP error {exc.code} {exc.reason}") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
         raise _BadSource(f"cannot download ({getattr(exc, 'reason', exc)})") from None
@@ -194,19 +190,6 @@ def _mirror_list():
     """The mirrors to try: $MNIST_MIRRORS (comma-separated URLs) or MIRRORS."""
     value = os.environ.get("MNIST_MIRRORS", "")
     return [url.strip() for url in value.split(",") if url.strip()] or list(MIRRORS)
-
-
-def _local_folder(failures):
-    """The folder named by $MNIST_DIR, or None if unset or not a folder (noted in `failures`)."""
-    value = os.environ.get("MNIST_DIR")
-    if not value:
-        return None
-    folder = Path(value).expanduser()
-    if not folder.is_dir():
-        failures.append(f"MNIST_DIR={value} is not a folder")
-        _say(f"{failures[-1]}; trying the mirrors")
-        return None
-    return folder
 
 
 def _fetch(spec, folder, mirrors, failures):
@@ -231,11 +214,15 @@ def _fetch(spec, folder, mirrors, failures):
 
 def _from_sources(files, mirrors):
     """Read all files from MNIST_DIR or the mirrors, or raise MnistUnavailableError."""
-    folder_failures = []
-    folder = _local_folder(folder_failures)
+    folder, notes = os.environ.get("MNIST_DIR"), []
+    folder = Path(folder).expanduser() if folder else None
+    if folder is not None and not folder.is_dir():
+        notes.append(f"MNIST_DIR={folder} is not a folder")
+        _say(f"{notes[0]}; trying the mirrors")
+        folder = None
     arrays = {}
     for spec in files:
-        failures = list(folder_failures)
+        failures = list(notes)
         arrays[spec.key] = _fetch(spec, folder, mirrors, failures)
         if arrays[spec.key] is None:
             names = ", ".join(f.name for f in files)
@@ -259,17 +246,46 @@ def cache_path():
     return Path(folder).expanduser() / CACHE_NAME
 
 
-def _read_cache(path, files):
-    """Return the verified arrays from the cache at `path`, or None when there
-    is no cache.  A broken cache is reported and deleted, and None returned."""
+def _read_member(archive, spec, dtype):
+    """Stream one uint8 array out of the open cache archive into a new array of
+    `dtype` (uint8, or float32 scaled to [0, 1]), hashing it on the way.
+
+    Reading piece by piece means a full uint8 copy never sits next to the
+    float32 one (about 47 MB less at the peak).  Only a uint8 array in C order
+    is accepted, so nothing is ever unpickled."""
+    with archive.open(f"{spec.key}.npy") as member:
+        version = np.lib.format.read_magic(member)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        shape, fortran_order, stored = read_header(member)
+        if stored != np.uint8 or fortran_order or shape != tuple(spec.shape):
+            raise _BadSource(f"{spec.key}: expected uint8 {tuple(spec.shape)}, found {stored} {shape}")
+        out = np.empty(shape, dtype)
+        flat = out.reshape(-1)  # a view: filling it fills `out`
+        digest = hashlib.sha256(_idx_header(shape))  # an IDX file is header + pixels
+        for start in range(0, flat.size, _CHUNK):
+            piece = flat[start:start + _CHUNK]
+            data = member.read(piece.size)
+            if len(data) != piece.size:
+                raise _BadSource(f"{spec.key}: truncated")
+            digest.update(data)
+            piece[...] = np.frombuffer(data, np.uint8)
+            if dtype == np.float32:
+                piece /= 255
+    if digest.hexdigest() != spec.sha256:
+        raise _BadSource(f"{spec.key}: {_MISMATCH}")
+    return out
+
+
+def _read_cache(path, files, normalize):
+    """Return the verified arrays from the cache at `path` (images as float32 in
+    [0, 1] if `normalize`), or None when there is none.  A broken cache is
+    reported and deleted, and None returned."""
     if not path.exists():
         return None
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {spec.key: npz[spec.key] for spec in files}
-        for spec in files:
-            _verify(arrays[spec.key], spec)
-        return arrays
+        with zipfile.ZipFile(path) as archive:
+            return {spec.key: _read_member(archive, spec, _dtype(spec, normalize)) for spec in files}
     except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error, _BadSource) as exc:
         _say(f"the cache {path} is unusable ({exc or type(exc).__name__}); deleting and rebuilding it")
     try:
@@ -281,7 +297,7 @@ def _read_cache(path, files):
 
 def _write_cache(path, arrays):
     """Save the arrays to `path` atomically: write a temporary file in the same
-    folder, then rename it.  A failed write is reported, not fatal."""
+    folder, then rename it.  Return whether it worked; a failure is reported."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -292,39 +308,46 @@ def _write_cache(path, arrays):
             os.fsync(out.fileno())
         os.replace(tmp, path)
         tmp = None
+        return True
     except OSError as exc:
         _say(f"could not write the cache {path} ({exc}); going on without it")
+        return False
     finally:
-        if tmp is not None:  # the write failed or was interrupted
+        if tmp is not None:  # the write failed or was interrupted: leave nothing behind
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
 
 
-def _load_uint8(files=None, mirrors=None):
-    """The four verified uint8 arrays, keyed x_train, t_train, x_test, t_test:
-    from the cache, else from MNIST_DIR or the mirrors (and then cached)."""
+# --- putting it together ------------------------------------------------------------
+
+def _dtype(spec, normalize):
+    """float32 for images when normalizing, otherwise uint8."""
+    return np.float32 if normalize and len(spec.shape) == 3 else np.uint8
+
+
+def _load_arrays(normalize, files=None, mirrors=None):
+    """The four verified arrays, keyed x_train, t_train, x_test, t_test, with
+    images as float32 in [0, 1] if `normalize`: from the cache, else from
+    MNIST_DIR or the mirrors (which fills the cache)."""
     files = FILES if files is None else files
     path = cache_path()
-    arrays = _read_cache(path, files)
-    if arrays is None:
-        arrays = _from_sources(files, _mirror_list() if mirrors is None else list(mirrors))
-        _write_cache(path, arrays)
-    return arrays
-
-
-# --- what learners call ------------------------------------------------------------
-
-def _prepare_images(images, normalize, flatten):
-    """Reshape (N, 28, 28) images to (N, 784) or (N, 1, 28, 28), and with
-    `normalize` convert them to float32 in [0, 1] (one float copy, scaled in place)."""
-    n = len(images)
-    images = images.reshape(n, -1) if flatten else images.reshape(n, 1, *images.shape[1:])
-    if normalize:
-        images = images.astype(np.float32)
-        images /= 255
-    return images
+    arrays = _read_cache(path, files, normalize)
+    if arrays is not None:
+        return arrays
+    raw = _from_sources(files, _mirror_list() if mirrors is None else list(mirrors))
+    if _write_cache(path, raw):
+        del raw  # read the new cache back, straight into the wanted dtype
+        arrays = _read_cache(path, files, normalize)
+        if arrays is None:
+            raise MnistUnavailableError(f"the cache just written to {path} cannot be read back")
+        return arrays
+    for spec in files:  # no cache: convert in memory
+        if _dtype(spec, normalize) == np.float32:
+            raw[spec.key] = raw[spec.key].astype(np.float32)
+            raw[spec.key] /= 255
+    return raw
 
 
 def _one_hot(labels, classes=10):
@@ -343,12 +366,11 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False):
 
     Raises MnistUnavailableError when no source has the data (see the module docstring).
     """
-    arrays = _load_uint8()
+    arrays = _load_arrays(normalize)
     result = []
     for images, labels in (("x_train", "t_train"), ("x_test", "t_test")):
-        # pop, so the uint8 images are freed as soon as their float copy exists
-        x = _prepare_images(arrays.pop(images), normalize, flatten)
-        t = arrays.pop(labels)
+        x, t = arrays.pop(images), arrays.pop(labels)
+        x = x.reshape(len(x), -1) if flatten else x.reshape(len(x), 1, *x.shape[1:])  # views
         result.append((x, _one_hot(t) if one_hot_label else t))
     return tuple(result)
 
@@ -356,7 +378,7 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False):
 def main():
     """Fill the cache and print where it is; exit status 1 if MNIST is unavailable."""
     try:
-        arrays = _load_uint8()
+        arrays = _load_arrays(normalize=False)
     except MnistUnavailableError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,69 @@
+"""A two-layer network built from layers (chapter 5.7).
+
+    x -> Affine1 -> Relu1 -> Affine2 -> SoftmaxWithLoss
+
+The layers come from `common.layers`; what this class shows is how they are
+assembled: forward runs through the ordered dict, backward runs through it in
+reverse, and each Affine layer leaves its dW and db behind.  (The general
+version, any depth, is `common.multi_layer_net.MultiLayerNet`.)
+
+Parameters are float32 by default, the dtype MNIST is loaded in: float64 would
+double the time of every matrix product and buy nothing for training.  Pass
+``dtype=np.float64`` for gradient checks (see gradient_check.py).
+"""
+from collections import OrderedDict
+
+import numpy as np
+
+from common import backend
+from common.gradient import numerical_gradient
+from common.layers import Affine, Relu, SoftmaxWithLoss
+
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, dtype=np.float32):
+        # Weights are drawn by NumPy (seedable with np.random.seed), then moved to the device.
+        def weights(rows, cols):
+            return backend.to_device((weight_init_std * np.random.randn(rows, cols)).astype(dtype))
+
+        def zeros(n):
+            return backend.to_device(np.zeros(n, dtype=dtype))
+
+        self.params = {"W1": weights(input_size, hidden_size), "b1": zeros(hidden_size),
+                       "W2": weights(hidden_size, output_size), "b2": zeros(output_size)}
+
+        self.layers = OrderedDict()
+        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
+        self.layers["Relu1"] = Relu()
+        self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
+        self.lastLayer = SoftmaxWithLoss()
+
+    def predict(self, x):
+        for layer in self.layers.values():
+            x = layer.forward(x)
+        return x
+
+    def loss(self, x, t):
+        """Cross-entropy loss; ``t`` holds class indices or one-hot rows."""
+        return self.lastLayer.forward(self.predict(x), t)
+
+    def accuracy(self, x, t):
+        y = self.predict(x).argmax(axis=1)
+        if t.ndim != 1:
+            t = t.argmax(axis=1)
+        return int((y == t).sum()) / float(x.shape[0])
+
+    def numerical_gradient(self, x, t):
+        """Central differences for every parameter: slow, and only meaningful in float64."""
+        def loss_w(_):
+            return self.loss(x, t)
+        return {key: numerical_gradient(loss_w, self.params[key]) for key in ("W1", "b1", "W2", "b2")}
+
+    def gradient(self, x, t):
+        """Backpropagation: forward once, then each layer's backward in reverse order."""
+        self.loss(x, t)
+        dout = self.lastLayer.backward(1)
+        for layer in reversed(self.layers.values()):
+            dout = layer.backward(dout)
+        return {"W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
+                "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db}
