@@ -23,8 +23,8 @@ into place, so an interrupted run never leaves a half-written cache behind.
 
 The book kept its cache in a pickle file.  This module does not: loading a
 pickle can run arbitrary code, so a pickle someone swapped in would be a
-security hole.  An ``.npz`` file read with ``allow_pickle=False`` holds plain
-numbers and nothing else.
+security hole.  The ``.npz`` cache is a zip of ``.npy`` files; each one is read
+as raw uint8 bytes (any other dtype is refused), so nothing is ever unpickled.
 
 ``python -m dataset.mnist`` fills the cache once and prints where it is.
 """
