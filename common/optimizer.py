@@ -45,8 +45,9 @@ class Momentum:
 class Nesterov:
     """Nesterov's accelerated gradient: momentum that looks one step ahead.
 
-    Written in the form that needs only the gradient at the current parameters:
-    v <- momentum * v - lr * g;  W <- W + momentum^2 * v - (1 + momentum) * lr * g.
+    Written in the form that needs only the gradient at the current parameters
+    (Bengio et al., 2012):  v <- momentum * v - lr * g;  W <- W + momentum * v - lr * g,
+    with the new v; that is W + momentum^2 * v_old - (1 + momentum) * lr * g.
     """
 
     def __init__(self, lr=0.01, momentum=0.9):
@@ -61,8 +62,8 @@ class Nesterov:
             v, g = self.v[key], grads[key]
             v *= self.momentum
             v -= self.lr * g
-            params[key] += self.momentum * self.momentum * v
-            params[key] -= (1 + self.momentum) * self.lr * g
+            params[key] += self.momentum * v
+            params[key] -= self.lr * g
 
 
 class AdaGrad:

@@ -14,7 +14,8 @@ def smooth_curve(x, window=11):
     if x.size < window:
         return x.copy()
     half = window // 2
-    padded = np.concatenate([x[half:0:-1], x, x[-2:-half - 2:-1]])
+    right = window - 1 - half  # == half for an odd window, one less for an even one
+    padded = np.concatenate([x[half:0:-1], x, x[-2:-right - 2:-1]])
     weights = np.kaiser(window, 2)
     return np.convolve(padded, weights / weights.sum(), mode="valid")
 
