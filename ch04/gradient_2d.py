@@ -1,0 +1,96 @@
+"""The gradient of f(x0, x1) = x0^2 + x1^2, drawn as arrows (chapter 4.4).
+
+The gradient is the vector of partial derivatives,
+
+    grad f = (df/dx0, df/dx1) = (2 x0, 2 x1),
+
+here computed numerically, one coordinate at a time, by central differences.
+The script draws two figures: the surface z = f(x0, x1) in 3-D (a bowl with
+its lowest point at the origin), and the NEGATIVE gradient at points of a grid,
+as arrows.  Every arrow points downhill, towards the minimum at (0, 0), and is
+longer where the surface is steeper: the negative gradient is the direction in
+which f decreases fastest, which is what gradient descent follows
+(gradient_method.py).
+"""
+import numpy as np
+
+from common import plotting  # before pyplot: applies the course's figure style
+import matplotlib.pyplot as plt
+from mpl_toolkits.mplot3d import Axes3D  # noqa: F401  (registers the "3d" projection on old Matplotlib)
+
+from common import gradient
+from common.cli import script_parser, setup
+
+
+def function_2(x):
+    """x0^2 + x1^2 for a point x of shape (2,), or for stacked grids of shape (2, ...).
+
+    Summing over axis 0 (the coordinate axis) makes one function serve both a
+    single point and np.stack([X0, X1]) from meshgrid, which gives a grid of values.
+    """
+    return np.sum(x ** 2, axis=0)
+
+
+def numerical_gradient(f, X):
+    """The gradient of ``f`` at one point x (shape (n,)), or at each row of X (shape (N, n)).
+
+    Each row is one point, and f is evaluated on one point at a time with one
+    coordinate perturbed, so this is right for any f.  The book instead passes
+    the grids as np.array([X0, X1]) (one row per COORDINATE) and hands each row,
+    the x0 of all points together, to f as if it were a point.  That only gives
+    the right answer when f is a sum of separate terms per coordinate, such as
+    x0^2 + x1^2; for f = x0^2/20 + x1^2 + x0*x1 it is simply wrong.
+    """
+    X = np.array(X, dtype=np.float64)  # a float copy: perturbing never touches the caller's array
+    if X.ndim == 1:
+        return gradient.numerical_gradient(f, X)
+    grad = np.zeros_like(X)
+    for idx, x in enumerate(X):  # x is one point (a contiguous view of row idx)
+        grad[idx] = gradient.numerical_gradient(f, x)
+    return grad
+
+
+def main(argv=None):
+    parser = script_parser(__doc__, figures=True)
+    parser.add_argument("--step", type=float, default=0.25,
+                        help="spacing of the grid of arrows on [-2, 2] x [-2, 2]")
+    args = parser.parse_args(argv)
+    setup(args)
+
+    # The surface: function_2 on the stacked meshgrid gives every height at once.
+    s0, s1 = np.meshgrid(np.linspace(-2, 2, 41), np.linspace(-2, 2, 41))
+    surface_fig = plt.figure()
+    ax3d = surface_fig.add_subplot(projection="3d")
+    ax3d.plot_surface(s0, s1, function_2(np.stack([s0, s1])), cmap="viridis",
+                      edgecolor="none", alpha=0.9)
+    ax3d.set_title("f(x0, x1) = x0² + x1²")
+    ax3d.set_xlabel("x0")
+    ax3d.set_ylabel("x1")
+    ax3d.set_zlabel("f(x0, x1)")
+
+    # The arrows: the gradient at each grid point, one point per row.
+    x0 = np.arange(-2, 2 + args.step / 2, args.step)
+    X0, X1 = np.meshgrid(x0, x0)
+    points = np.column_stack([X0.ravel(), X1.ravel()])  # shape (N, 2)
+    grad = numerical_gradient(function_2, points)
+
+    field_fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    # Minus the gradient: the arrows point downhill.  angles="xy" draws each arrow
+    # in data coordinates, so its direction is the true direction of the vector.
+    ax.quiver(points[:, 0], points[:, 1], -grad[:, 0], -grad[:, 1], angles="xy", color="#555555")
+    ax.plot([0], [0], "r+", markersize=12)
+    ax.set_xlim(-2.2, 2.2)
+    ax.set_ylim(-2.2, 2.2)
+    ax.set_aspect("equal")
+    ax.set_title("Negative gradient of x0² + x1²")
+    ax.set_xlabel("x0")
+    ax.set_ylabel("x1")
+
+    print("gradient at (3, 4):", numerical_gradient(function_2, np.array([3.0, 4.0])))
+    print("gradient at (0, 2):", numerical_gradient(function_2, np.array([0.0, 2.0])))
+    print("gradient at (3, 0):", numerical_gradient(function_2, np.array([3.0, 0.0])))
+    plotting.show_or_save({"gradient_surface": surface_fig, "gradient_field": field_fig}, args.save)
+
+
+if __name__ == "__main__":
+    main()
