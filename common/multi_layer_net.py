@@ -16,13 +16,10 @@ import numpy as np
 
 from common import backend
 from common.gradient import numerical_gradient
+from common.util import accuracy
 from common.layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
-
-#: Rows per chunk when ``accuracy`` runs over a whole data set: bounds the memory
-#: of the intermediate activations without changing the result.
-ACCURACY_CHUNK = 10_000
 
 
 def init_scale(weight_init_std, fan_in):
@@ -110,16 +107,9 @@ class MultiLayerNet:
     def accuracy(self, x, t):
         """Fraction of rows whose highest score is the label (``t``: indices or one-hot).
 
-        Runs in chunks of ACCURACY_CHUNK rows so a 60 000-image set needs little memory.
+        Evaluated in chunks (see ``common.util.accuracy``), in test mode.
         """
-        correct = 0
-        for start in range(0, x.shape[0], ACCURACY_CHUNK):
-            y = self.predict(x[start:start + ACCURACY_CHUNK], train_flg=False).argmax(axis=1)
-            t_chunk = t[start:start + ACCURACY_CHUNK]
-            if t_chunk.ndim != 1:
-                t_chunk = t_chunk.argmax(axis=1)
-            correct += int((y == t_chunk).sum())
-        return correct / float(x.shape[0])
+        return accuracy(lambda x_chunk: self.predict(x_chunk, train_flg=False), x, t)
 
     def numerical_gradient(self, x, t):
         """Gradients by central differences (slow; use float64): the reference for ``gradient``."""

@@ -3,7 +3,7 @@ backpropagation against numerical gradients (float64, relative error <= 1e-7).""
 import numpy as np
 import pytest
 
-import common.multi_layer_net as mln
+import common.util
 from common.backend import to_cpu, to_device
 from common.layers import Relu, Sigmoid
 from common.multi_layer_net import MultiLayerNet, init_scale
@@ -176,7 +176,7 @@ def test_accuracy_in_chunks(monkeypatch):
     x = to_device(np.random.RandomState(8).randn(50, 5).astype(np.float32))
     t = np.random.RandomState(9).randint(0, 3, size=50)
     direct = float((to_cpu(net.predict(x)).argmax(axis=1) == t).mean())
-    monkeypatch.setattr(mln, "ACCURACY_CHUNK", 7)
+    monkeypatch.setattr(common.util, "ACCURACY_CHUNK", 7)
     rows_seen = []
     original_predict = net.predict
 
