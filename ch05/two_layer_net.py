@@ -34,7 +34,8 @@ class TwoLayerNet:
                        "W2": weights(hidden_size, output_size), "b2": zeros(output_size)}
 
         self.layers = OrderedDict()
-        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
+        # compute_dx=False: the gradient with respect to the images is never used.
+        self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"], compute_dx=False)
         self.layers["Relu1"] = Relu()
         self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
         self.lastLayer = SoftmaxWithLoss()

@@ -80,7 +80,9 @@ class MultiLayerNet:
         self.layers[f"Affine{last}"] = Affine(self.params[f"W{last}"], self.params[f"b{last}"])
 
     def _add_hidden_layer(self, idx):
-        self.layers[f"Affine{idx}"] = Affine(self.params[f"W{idx}"], self.params[f"b{idx}"])
+        # The first layer's input is the data: no gradient needed for it.
+        self.layers[f"Affine{idx}"] = Affine(self.params[f"W{idx}"], self.params[f"b{idx}"],
+                                             compute_dx=idx > 1)
         self.layers[f"Activation_function{idx}"] = ACTIVATIONS[self.activation]()
 
     def predict(self, x, train_flg=False):

@@ -378,3 +378,17 @@ def test_layers_on_gpu_match_numpy():
     assert float(gpu_loss.forward(backend.to_gpu(x), backend.to_gpu(t))) == \
         pytest.approx(float(cpu_loss.forward(x, t)), rel=1e-12)
     np.testing.assert_allclose(to_cpu(gpu_loss.backward()), cpu_loss.backward(), rtol=1e-10, atol=1e-15)
+
+
+def test_affine_without_dx_gives_the_same_parameter_gradients():
+    rng = np.random.default_rng(3)
+    W, b = rng.normal(size=(4, 3)), rng.normal(size=3)
+    x, dout = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
+    full = Affine(to_device(W), to_device(b))
+    first = Affine(to_device(W), to_device(b), compute_dx=False)
+    for layer in (full, first):
+        layer.forward(to_device(x))
+    assert full.backward(to_device(dout)) is not None
+    assert first.backward(to_device(dout)) is None
+    np.testing.assert_array_equal(to_cpu(first.dW), to_cpu(full.dW))
+    np.testing.assert_array_equal(to_cpu(first.db), to_cpu(full.db))
