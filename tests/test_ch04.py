@@ -227,9 +227,51 @@ def test_train_neuralnet_learns(tmp_path):
 @requires_mnist
 @pytest.mark.slow
 def test_train_neuralnet_numerical_follows_backprop(tmp_path):
-    # Same seed, same mini-batches: the two kinds of gradient agree to ~1e-9,
-    # so the two trainings end at the same loss.
-    tiny = ["--iters", 3, "--hidden", 3, "--batch-size", 5, "--train-size", 20, "--seed", 1]
+    # Same seed, same mini-batches: the kinds of gradient agree to ~1e-9, so the
+    # trainings end at the same loss.  Every setting is given: numerical mode's
+    # defaults differ from backprop's.
+    tiny = ["--iters", 3, "--hidden", 3, "--batch-size", 5, "--train-size", 20, "--lr", 0.1, "--seed", 1]
     _, numerical_loss = train(*tiny, "--grad", "numerical", tmp_path=tmp_path / "numerical")
+    _, loop_loss = train(*tiny, "--slow-numerical", tmp_path=tmp_path / "loop")
     _, backprop_loss = train(*tiny, "--grad", "backprop", tmp_path=tmp_path / "backprop")
     assert numerical_loss == pytest.approx(backprop_loss, abs=2e-4)
+    assert loop_loss == pytest.approx(backprop_loss, abs=2e-4)
+
+
+# --- train_neuralnet: the defaults of each --grad mode -----------------------------
+
+@pytest.mark.parametrize("argv, expected", [
+    ([], dict(grad="backprop", iters=10000, batch_size=100, lr=0.1, hidden=50, train_size=60000)),
+    (["--grad", "backprop"], dict(grad="backprop", iters=10000, lr=0.1)),
+    (["--grad", "numerical"], dict(grad="numerical", iters=1200, batch_size=100, lr=1.0, hidden=50,
+                                   train_size=60000, slow_numerical=False)),
+    (["--slow-numerical"], dict(grad="numerical", iters=60, batch_size=10, lr=1.0, hidden=10, train_size=200,
+                                slow_numerical=True)),
+    (["--grad", "numerical", "--slow-numerical", "--iters", "3"], dict(grad="numerical", iters=3, hidden=10)),
+    # what the command line says wins over the mode's default
+    (["--grad", "numerical", "--lr", "0.1", "--iters", "5000", "--batch-size", "50"],
+     dict(iters=5000, batch_size=50, lr=0.1, hidden=50)),
+    (["--lr", "2", "--hidden", "20"], dict(grad="backprop", iters=10000, lr=2.0, hidden=20)),
+])
+def test_train_neuralnet_defaults_depend_on_the_mode(argv, expected):
+    from ch04.train_neuralnet import parse_args
+    args = parse_args(argv)
+    assert {key: getattr(args, key) for key in expected} == expected
+
+
+def test_train_neuralnet_rejects_slow_numerical_with_backprop(capsys):
+    from ch04.train_neuralnet import parse_args
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(["--grad", "backprop", "--slow-numerical"])
+    assert exit_info.value.code == 2
+    assert "--slow-numerical" in capsys.readouterr().err
+
+
+def test_train_neuralnet_help_gives_the_numerical_defaults(capsys):
+    from ch04.train_neuralnet import main
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())  # undo argparse's line wrapping
+    assert "(default: None)" not in out
+    assert "1200 with --grad numerical" in out and "1.0 with --grad numerical" in out
+    assert "fast=True" in out and "--slow-numerical" in out
