@@ -32,6 +32,7 @@ from common import backend
 from common.backend import get_array_module
 from common.functions import sigmoid, sigmoid_grad, softmax, softmax_loss
 from common.gradient import numerical_gradient
+from common.util import accuracy
 
 
 class TwoLayerNet:
@@ -72,20 +73,14 @@ class TwoLayerNet:
         """
         return softmax_loss(self.scores(x), t)
 
-    def accuracy(self, x, t, chunk=10_000):
+    def accuracy(self, x, t):
         """Fraction of rows whose most probable class is the label (t: indices or one-hot).
 
-        Works through x ``chunk`` rows at a time: NumPy converts float32 images
-        to float64 for the product with the weights, and all 60 000 training
-        images at once would make a 376 MB temporary copy.
+        common.util.accuracy works through x a chunk at a time: NumPy converts
+        float32 images to float64 for the product with these float64 weights,
+        and all 60 000 training images at once would make a 376 MB copy.
         """
-        if t.ndim != 1:
-            t = t.argmax(axis=1)
-        correct = 0
-        for start in range(0, x.shape[0], chunk):
-            y = self.predict(x[start:start + chunk]).argmax(axis=1)
-            correct += int((y == t[start:start + chunk]).sum())
-        return correct / float(x.shape[0])
+        return accuracy(self.predict, x, t)
 
     def numerical_gradient(self, x, t, *, fast=False):
         """dL/d(each parameter) by central differences: two loss evaluations per parameter.
