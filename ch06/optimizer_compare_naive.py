@@ -96,7 +96,7 @@ def plot_function(path, name):
 
     ax = fig.add_subplot(2, 2, 1, projection="3d")
     ax.plot_surface(X, Y, Z, cmap="viridis", alpha=0.9, linewidth=0)
-    ax.set(title="f(x, y) = x²/20 + y²", xlabel="x", ylabel="y", zlabel="f")
+    ax.set(title="f(x, y) = x²/20 + y²", xlabel="x", ylabel="y", zlabel="f", xticks=[-10, -5, 0, 5, 10])
 
     ax = fig.add_subplot(2, 2, 2)
     lines = ax.contour(X, Y, Z, levels=LEVELS, cmap="viridis")
@@ -115,7 +115,8 @@ def plot_function(path, name):
     ax.plot_wireframe(X, Y, Z, rstride=5, cstride=5, color="0.6", linewidth=0.5)
     ax.plot(path[:, 0], path[:, 1], f(path[:, 0], path[:, 1]), "o-", color="tab:red",
             markersize=3, label=f"{name} path")
-    ax.set(title=f"{name}'s path on the surface", xlabel="x", ylabel="y", zlabel="f")
+    ax.set(title=f"{name}'s path on the surface", xlabel="x", ylabel="y", zlabel="f",
+           xticks=[-10, -5, 0, 5, 10])
     ax.legend()
     return fig
 

@@ -1,0 +1,185 @@
+"""Random search for the learning rate and the weight decay (section 6.5).
+
+Hyperparameters are chosen on VALIDATION data, never on the test data (that
+would fit them to the test set, which then no longer measures generalization).
+Here 500 MNIST training examples are shuffled and split: 20% (100) for
+validation, 400 for training.
+
+Each trial draws, on a log scale (what matters is the order of magnitude),
+
+    learning rate  lr = 10^u,  u ~ Uniform(-6, -2)
+    weight decay   wd = 10^v,  v ~ Uniform(-8, -4)
+
+trains a 784-[100]*6-10 ReLU network with SGD for 50 epochs and records the
+validation accuracy.  The best trials, sorted by final validation accuracy, are
+printed ("Best-1(val acc:...) | lr:..., weight decay:...") and the validation
+(solid) and training (dashed) curves of the top 20 are plotted, with a map of
+every trial over (lr, wd).  The book's next step: narrow the ranges around the
+good region and search again.
+
+Reproducible, serial or parallel: every trial gets its own seed, derived from
+``--seed`` and the trial's number (``numpy.random.SeedSequence(seed).spawn``);
+it draws its hyperparameters, initial weights and mini-batches from that seed
+alone.  So ``--jobs 4`` (trials in 4 worker processes) prints the same results
+as ``--jobs 1``, whatever order the trials finish in.  The workers always run on
+the CPU: ``--device gpu`` trains the trials one after another (``--jobs 1``).
+"""
+import math
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+import common.plotting  # noqa: F401  (the course's figure style; before pyplot)
+import matplotlib.pyplot as plt
+from common import backend
+from common.cli import script_parser, setup
+from common.multi_layer_net import MultiLayerNet
+from common.plotting import show_or_save
+from common.progress import Progress
+from common.trainer import Trainer
+from common.util import shuffle_dataset
+from dataset.mnist import load_mnist
+
+LR_RANGE = (-6, -2)            # log10 of the learning rate
+WEIGHT_DECAY_RANGE = (-8, -4)  # log10 of the weight decay
+
+
+def trial_seeds(seed, trials):
+    """One 32-bit seed per trial, from independent streams (SeedSequence.spawn).
+
+    Trial i's seed depends only on ``seed`` and i: ``--trials 10`` repeats the
+    first 10 trials of ``--trials 100``.
+    """
+    return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(seed).spawn(trials)]
+
+
+def run_trial(trial_seed, data, epochs, batch_size):
+    """Draw lr and weight decay, train, return (lr, wd, validation and training accuracies).
+
+    Everything random in a trial comes from NumPy's global generator, seeded
+    here from the trial's own seed: the result depends on nothing else.
+    """
+    backend.seed(trial_seed)
+    lr = 10 ** np.random.uniform(*LR_RANGE)
+    weight_decay = 10 ** np.random.uniform(*WEIGHT_DECAY_RANGE)
+
+    x_train, t_train, x_val, t_val = data
+    network = MultiLayerNet(784, [100] * 6, 10, weight_decay_lambda=weight_decay)
+    # The Trainer's "test" data are our validation data.
+    trainer = Trainer(network, x_train, t_train, x_val, t_val, epochs=epochs, mini_batch_size=batch_size,
+                      optimizer="SGD", optimizer_param={"lr": lr}, verbose=False)
+    trainer.train()
+    return lr, weight_decay, trainer.test_acc_list, trainer.train_acc_list
+
+
+def run_trials(seeds, data, epochs, batch_size, jobs):
+    """Yield the trials' results in trial order, computed here or in ``jobs`` worker processes."""
+    if jobs == 1:
+        for trial_seed in seeds:
+            yield run_trial(trial_seed, data, epochs, batch_size)
+        return
+    # Workers are started fresh ("spawn"), each with a single-threaded BLAS: with
+    # N workers on N cores, multi-threaded matrix products would only fight for them.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    # Under pdb the script's module lacks __spec__, which "spawn" looks up (CPython
+    # issue 87115); None means "a script run by its path".  (pdb cannot step into
+    # the workers anyway: use --jobs 1 to follow a trial.)
+    main_module = sys.modules["__main__"]
+    if not hasattr(main_module, "__spec__"):
+        main_module.__spec__ = None
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        # map() hands the results back in trial order, whichever worker finishes first
+        yield from pool.map(run_trial, seeds, [data] * len(seeds), [epochs] * len(seeds),
+                            [batch_size] * len(seeds))
+
+
+def plot_results(results, count, lr_range, wd_range):
+    """Top ``count`` trials' curves (validation solid, training dashed) and a map of all trials."""
+    best = results[:count]
+    cols = min(5, len(best))
+    rows = math.ceil(len(best) / cols)
+    curves, axes = plt.subplots(rows, cols, figsize=(2.8 * cols, 2.3 * rows), sharex=True, sharey=True,
+                                squeeze=False, layout="constrained")
+    for i, (ax, (lr, wd, val_acc, train_acc)) in enumerate(zip(axes.flat, best)):
+        epochs = np.arange(1, len(val_acc) + 1)
+        ax.plot(epochs, val_acc, label="validation")
+        ax.plot(epochs, train_acc, "--", label="train")
+        ax.set_title(f"Best-{i + 1}: lr {lr:.1e}\nwd {wd:.1e}", fontsize=9)
+        ax.set_ylim(0, 1)
+    for ax in axes.flat[len(best):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("epochs")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("accuracy")
+    axes.flat[0].legend(loc="upper left", fontsize=7)
+    curves.suptitle(f"Random search: the best {len(best)} of {len(results)} trials")
+
+    search_map, ax = plt.subplots()
+    lrs, wds, final = zip(*[(lr, wd, val_acc[-1]) for lr, wd, val_acc, _ in results])
+    points = ax.scatter(lrs, wds, c=final, cmap="viridis", vmin=0, vmax=1)
+    search_map.colorbar(points, label="final validation accuracy")
+    ax.set(xscale="log", yscale="log", xlim=[10.0 ** e for e in lr_range],
+           ylim=[10.0 ** e for e in wd_range], xlabel="learning rate", ylabel="weight decay",
+           title="Every trial: where the good hyperparameters are")
+    return {"hyperparameter_best": curves, "hyperparameter_map": search_map}
+
+
+def main(argv=None):
+    parser = script_parser(__doc__, training=True, figures=True)
+    parser.add_argument("--trials", type=int, default=100, help="number of random (lr, weight decay) draws")
+    parser.add_argument("--epochs", type=int, default=50, help="training epochs per trial")
+    parser.add_argument("--train-size", type=int, default=500,
+                        help="MNIST training examples used, validation included")
+    parser.add_argument("--validation-rate", type=float, default=0.2,
+                        help="share of them held out for validation")
+    parser.add_argument("--batch-size", type=int, default=100, help="examples per mini-batch")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="trials run at once in worker processes on the CPU (1 = in this process)")
+    parser.add_argument("--show", type=int, default=20, help="how many of the best trials to plot")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    if args.jobs > 1 and args.device == "gpu":
+        parser.error("--jobs > 1 runs trials in CPU worker processes; "
+                     "use --device cpu for parallel trials, or --jobs 1 to train on the GPU")
+    setup(args)
+
+    (x_train, t_train), _ = load_mnist(normalize=True)
+    x_train, t_train = shuffle_dataset(x_train[:args.train_size], t_train[:args.train_size])
+    validation_num = int(args.train_size * args.validation_rate)
+    x_val, t_val = x_train[:validation_num], t_train[:validation_num]
+    x_train, t_train = x_train[validation_num:], t_train[validation_num:]
+    data = (x_train, t_train, x_val, t_val)
+    if args.jobs == 1:
+        data = tuple(backend.to_device(a) for a in data)  # once, for all trials (workers get NumPy arrays)
+
+    print(f"device: {backend.get_device()}, {args.jobs} job(s), {args.trials} trials "
+          f"of {args.epochs} epochs; {len(x_train)} training and {len(x_val)} validation examples")
+    seeds = trial_seeds(args.seed, args.trials)
+    results = []
+    progress = Progress(args.trials, "trials")
+    for i, result in enumerate(run_trials(seeds, data, args.epochs, args.batch_size, args.jobs)):
+        lr, weight_decay, val_acc, _ = result
+        results.append(result)
+        progress.clear()
+        print(f"trial {i + 1}: val acc:{val_acc[-1]:.4f} | lr:{lr:.6e}, weight decay:{weight_decay:.6e}")
+        progress.update(i + 1)
+    progress.clear()
+
+    print("=========== Hyper-Parameter Optimization Result ===========")
+    # sorted() is stable: equal accuracies keep trial order, so the ranking is reproducible
+    results = sorted(results, key=lambda result: result[2][-1], reverse=True)
+    for i, (lr, weight_decay, val_acc, _) in enumerate(results[:args.show]):
+        print(f"Best-{i + 1}(val acc:{val_acc[-1]:.4f}) | lr:{lr:.6e}, weight decay:{weight_decay:.6e}")
+
+    show_or_save(plot_results(results, args.show, LR_RANGE, WEIGHT_DECAY_RANGE), args.save)
+
+
+if __name__ == "__main__":
+    main()
