@@ -64,7 +64,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=20, help="timed steps per workload and device (CPU)")
     parser.add_argument("--gpu-steps", type=int, default=200, help="timed steps per workload on the GPU")
+    parser.add_argument("--cpu-threads", type=int, default=0,
+                        help="BLAS threads for the CPU column (0: all cores, so the CPU is not handicapped)")
     args = parser.parse_args()
+    backend.set_cpu_threads(args.cpu_threads)
 
     (x_train, t_train), _ = load_mnist(normalize=True)
     gpu_reason = None

@@ -13,6 +13,13 @@ whatever it is fed, and nothing calls NumPy on a CuPy array.
 
 Moving data: ``to_device(x)`` sends an array to the current device (once, not per
 batch), ``to_cpu(x)`` brings it back for printing and plotting.
+
+CPU threads: the course's matrices are small (a batch of 100 times 784 x 50), so
+a second BLAS thread gains little, and where the cores are shared (a notebook
+server, a browser, a CI job, parallel trials) OpenBLAS's waiting threads made
+training five to ten times slower.  NumPy's BLAS therefore runs one thread
+unless ``DLFS_CPU_THREADS`` says otherwise (a number, or 0 for the library's
+own default); ``set_cpu_threads(n)`` changes it at run time.
 """
 import os
 import sys
@@ -20,6 +27,7 @@ import sys
 import numpy
 
 ENV_VAR = "DLFS_DEVICE"
+THREADS_VAR = "DLFS_CPU_THREADS"
 DEVICES = ("cpu", "gpu")
 
 INSTALL_HINT = ("install CuPy for your CUDA version, e.g. `pip install cupy-cuda12x` "
@@ -146,8 +154,22 @@ def device_from_args(args):
         sys.exit(f"error: --device {args.device}: {exc}")
 
 
+def set_cpu_threads(n):
+    """Let NumPy's BLAS use ``n`` threads (``None`` or 0: the library's default).
+
+    Uses threadpoolctl, which finds the BLAS library NumPy loaded and sets its
+    thread count in place; it works after NumPy is imported, unlike the
+    OPENBLAS_NUM_THREADS variable.
+    """
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=n or None, user_api="blas")
+
+
 def _init_from_environment():
     global _env_error
+    threads = os.environ.get(THREADS_VAR, "1").strip()
+    set_cpu_threads(int(threads) if threads.isdigit() else 1)
+
     wanted = os.environ.get(ENV_VAR, "").strip().lower()
     if not wanted or wanted == "cpu":
         return
@@ -162,5 +184,5 @@ def _init_from_environment():
 _init_from_environment()
 
 __all__ = ["ENV_VAR", "DeviceError", "use_device", "get_device", "get_xp", "gpu_available",
-           "get_array_module", "to_cpu", "to_gpu", "to_device", "seed", "add_device_argument",
+           "get_array_module", "to_cpu", "to_gpu", "to_device", "seed", "set_cpu_threads", "add_device_argument",
            "device_from_args"]
