@@ -18,6 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 # Set before anything imports the dataset module or starts a subprocess.
 os.environ.setdefault("DLFS_CACHE_DIR", tempfile.mkdtemp(prefix="dlfs-test-cache-"))
 os.environ["MPLBACKEND"] = "Agg"
+# One BLAS thread: tests are not benchmarks, and on a shared machine OpenBLAS's
+# waiting threads slow small products down many times (see common/backend.py).
+os.environ.setdefault("DLFS_CPU_THREADS", "1")
 
 from common import backend  # noqa: E402  (after the environment is set)
 
