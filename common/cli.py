@@ -8,6 +8,7 @@
 ``--help`` prints the script's docstring and every option with its default.
 """
 import argparse
+import sys
 
 from common import backend
 
@@ -36,6 +37,19 @@ def setup(args):
         backend.device_from_args(args)
     if hasattr(args, "seed"):
         backend.seed(args.seed)
+
+
+def load_mnist_or_exit(**kwargs):
+    """``dataset.mnist.load_mnist(**kwargs)``; without data, one line on stderr and exit 1.
+
+    Scripts use this so that a missing MNIST gives the loader's message (set
+    MNIST_DIR or allow the download) instead of a traceback.
+    """
+    from dataset.mnist import MnistUnavailableError, load_mnist
+    try:
+        return load_mnist(**kwargs)
+    except MnistUnavailableError as exc:
+        sys.exit(f"error: {exc}")
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
