@@ -8,13 +8,11 @@ reshaped back to 28 x 28 to be drawn.
 The book shows the image with PIL; here Matplotlib's imshow draws it, so no
 extra package is needed and the figure can be saved like any other.
 """
-import sys
 
-from common import plotting  # before pyplot: applies the course's figure style
+from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
-from common.cli import script_parser, setup
-from dataset.mnist import MnistUnavailableError, load_mnist
+from common.cli import load_mnist_or_exit, script_parser, setup
 
 
 def main(argv=None):
@@ -24,11 +22,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup(args)
 
-    try:
-        # normalize=False keeps the original 0..255 grey levels, as in the book
-        (x_train, t_train), _ = load_mnist(flatten=True, normalize=False)
-    except MnistUnavailableError as exc:
-        sys.exit(f"error: {exc}")
+    # normalize=False keeps the original 0..255 grey levels, as in the book
+    (x_train, t_train), _ = load_mnist_or_exit(flatten=True, normalize=False)
     if not 0 <= args.index < len(x_train):
         parser.error(f"--index must be between 0 and {len(x_train) - 1}, got {args.index}")
 

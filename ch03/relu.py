@@ -8,7 +8,7 @@ modern networks use it more than the sigmoid.
 """
 import numpy as np
 
-from common import plotting  # before pyplot: applies the course's figure style
+from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
 from common.cli import script_parser, setup

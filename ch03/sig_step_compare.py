@@ -10,7 +10,7 @@ value in (0, 1), and that smoothness is what lets a network learn.
 """
 import numpy as np
 
-from common import plotting  # before pyplot: applies the course's figure style
+from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
 from common.cli import script_parser, setup

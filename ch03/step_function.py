@@ -9,7 +9,7 @@ sigmoid (see sigmoid.py and sig_step_compare.py).
 """
 import numpy as np
 
-from common import plotting  # before pyplot: applies the course's figure style
+from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
 from common.cli import script_parser, setup

@@ -17,7 +17,6 @@ renamed, so an interrupted run never leaves a half-written file behind.
 The same seed on the same machine gives the same weights every time.
 """
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,10 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from common.backend import to_cpu
-from common.cli import script_parser, setup
+from common.cli import load_mnist_or_exit, script_parser, setup
 from common.multi_layer_net import MultiLayerNet
 from common.trainer import Trainer
-from dataset.mnist import MnistUnavailableError, load_mnist
 
 #: Where neuralnet_mnist.py looks for the weights: next to this file, not in the current folder.
 DEFAULT_OUTPUT = Path(__file__).with_name("sample_weight.npz")
@@ -59,10 +57,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup(args)
 
-    try:
-        (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, flatten=True)
-    except MnistUnavailableError as exc:
-        sys.exit(f"error: {exc}")
+    (x_train, t_train), (x_test, t_test) = load_mnist_or_exit(normalize=True, flatten=True)
 
     # The architecture of the book's sample weights.  'sigmoid' scales the initial
     # weights by sqrt(1 / fan_in) (Xavier), which suits sigmoid layers.

@@ -14,7 +14,7 @@ The tangent line at a touches f there with that slope:
 """
 import numpy as np
 
-from common import plotting  # before pyplot: applies the course's figure style
+from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
 from common.cli import script_parser, setup

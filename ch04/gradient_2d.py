@@ -14,9 +14,8 @@ which f decreases fastest, which is what gradient descent follows
 """
 import numpy as np
 
-from common import plotting  # before pyplot: applies the course's figure style
+from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
-from mpl_toolkits.mplot3d import Axes3D  # noqa: F401  (registers the "3d" projection on old Matplotlib)
 
 from common import gradient
 from common.cli import script_parser, setup

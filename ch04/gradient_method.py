@@ -14,7 +14,7 @@ flies off to huge values) and --lr 1e-10 (too small: x barely moves).
 """
 import numpy as np
 
-from common import plotting  # before pyplot: applies the course's figure style
+from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
 from ch04.gradient_2d import function_2, numerical_gradient

@@ -33,19 +33,17 @@ How the gradient is computed, and the defaults that go with each way
       --iters 60 --hidden 10 --batch-size 10 --train-size 200 --lr 1.0
       (three epochs of 20 steps, about half a minute).
 """
-import sys
 import time
 
 import numpy as np
 
-from common import plotting  # before pyplot: applies the course's figure style
+from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
 from ch04.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import script_parser, setup
+from common.cli import load_mnist_or_exit, script_parser, setup
 from common.progress import Progress
-from dataset.mnist import MnistUnavailableError, load_mnist
 
 
 # The defaults of each way of computing the gradient (see the docstring).
@@ -112,10 +110,7 @@ def main(argv=None):
     args = parse_args(argv)
     setup(args)
 
-    try:
-        (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)
-    except MnistUnavailableError as exc:
-        sys.exit(f"error: {exc}")
+    (x_train, t_train), (x_test, t_test) = load_mnist_or_exit(normalize=True, one_hot_label=True)
     x_train, t_train = x_train[:args.train_size], t_train[:args.train_size]
     # Onto the device once, not once per mini-batch.
     x_train, t_train, x_test, t_test = (backend.to_device(a) for a in (x_train, t_train, x_test, t_test))

@@ -12,8 +12,7 @@ import numpy as np
 
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import script_parser, setup
-from dataset.mnist import load_mnist
+from common.cli import load_mnist_or_exit, script_parser, setup
 
 
 def gradient_differences(network, x, t):
@@ -30,7 +29,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup(args)
 
-    (x_train, t_train), _ = load_mnist(normalize=True, one_hot_label=True)
+    (x_train, t_train), _ = load_mnist_or_exit(normalize=True, one_hot_label=True)
     x = backend.to_device(x_train[:args.batch].astype(np.float64))
     t = backend.to_device(t_train[:args.batch])
 

@@ -4,6 +4,9 @@ The numerical gradient evaluates the loss twice per parameter (2 x 39 760 full
 forward passes for a 784-50-10 network); backpropagation needs one forward and
 one backward pass for all of them.  This times one call of each on the same
 mini-batch (timeit, best of a few runs) and prints the ratio.
+
+With the defaults the numerical gradient alone takes a minute or so; --hidden 10
+makes it a few seconds.
 """
 import timeit
 
@@ -11,8 +14,7 @@ import numpy as np
 
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import script_parser, setup
-from dataset.mnist import load_mnist
+from common.cli import load_mnist_or_exit, script_parser, setup
 
 
 def main(argv=None):
@@ -23,7 +25,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup(args)
 
-    (x_train, t_train), _ = load_mnist(normalize=True)
+    (x_train, t_train), _ = load_mnist_or_exit(normalize=True)
     x = backend.to_device(x_train[:args.batch_size].astype(np.float64))
     t = backend.to_device(t_train[:args.batch_size])
     network = TwoLayerNet(784, args.hidden, 10, dtype=np.float64)

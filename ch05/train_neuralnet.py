@@ -11,9 +11,8 @@ import numpy as np
 
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import script_parser, setup
+from common.cli import load_mnist_or_exit, script_parser, setup
 from common.progress import Progress
-from dataset.mnist import load_mnist
 
 
 def main(argv=None):
@@ -25,7 +24,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup(args)
 
-    (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)
+    (x_train, t_train), (x_test, t_test) = load_mnist_or_exit(normalize=True, one_hot_label=True)
     # Once, to the selected device: every batch below is cut from these arrays.
     x_train, t_train, x_test, t_test = map(backend.to_device, (x_train, t_train, x_test, t_test))
 

@@ -70,9 +70,13 @@ def softmax(x):
 
 
 def sum_squared_error(y, t):
-    """0.5 * sum((y - t)^2), the book's mean squared error (summed, not averaged)."""
+    """0.5 * sum((y - t)^2): the book's "mean squared error" (summed, not averaged)."""
     xp = get_array_module(y)
     return 0.5 * xp.sum((y - t) ** 2)
+
+
+#: The name the book's text uses for sum_squared_error.
+mean_squared_error = sum_squared_error
 
 
 def _as_batch(y, t):

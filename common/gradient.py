@@ -10,6 +10,8 @@ evaluations of f per element, which is why chapter 5 replaces it by backpropagat
 
 Use float64 arrays: in float32, f(x + h) - f(x - h) loses most of its digits.
 """
+import warnings
+
 from common.backend import get_array_module
 
 
@@ -25,6 +27,13 @@ def numerical_gradient(f, x, h=1e-4):
     ``f`` may read ``x`` through a closure (as the networks' ``numerical_gradient``
     methods do with their weight matrices).
     """
+    if x.dtype.kind != "f":
+        raise TypeError(f"numerical_gradient: x has dtype {x.dtype}; it must be a float array "
+                        "(x + h would be rounded back to an integer)")
+    if x.dtype.itemsize < 8:
+        warnings.warn(f"numerical_gradient on {x.dtype} values: f(x + h) - f(x - h) keeps only a few "
+                      "correct digits; build the network with dtype=np.float64 for gradient checks",
+                      stacklevel=2)
     if not x.flags.c_contiguous:
         raise ValueError("numerical_gradient: x must be a C-contiguous array "
                          "(it is perturbed in place through a flat view); "

@@ -20,7 +20,7 @@ def _check_shape(layer, what, expected, actual):
 
 def _require_forward(layer, saved):
     if saved is None:
-        raise RuntimeError(f"{layer}.backward called before forward")
+        raise RuntimeError(f"{layer}: backward called before forward")
 
 
 class Relu:
@@ -176,6 +176,7 @@ class Dropout:
 
     def forward(self, x, train_flg=True):
         if not train_flg:
+            self.mask = None  # a backward now would use a stale mask: make it fail instead
             return x * (1.0 - self.dropout_ratio)
         if not (self.keep_mask and self.mask is not None and self.mask.shape == x.shape):
             xp = get_array_module(x)
@@ -183,7 +184,7 @@ class Dropout:
         return x * self.mask
 
     def backward(self, dout):
-        _require_forward("Dropout", self.mask)
+        _require_forward("Dropout (in training mode, train_flg=True)", self.mask)
         _check_shape("Dropout", "dout", self.mask.shape, dout.shape)
         return dout * self.mask
 
@@ -237,12 +238,13 @@ class BatchNormalization:
             self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
             xn = self.xn
         else:
+            self.xn = None  # backward needs a training-mode forward; never reuse stale batch statistics
             xn = (x - self.running_mean) / xp.sqrt(self.running_var + self.eps)
         out = self.gamma * xn + self.beta
         return out.reshape(self.input_shape)
 
     def backward(self, dout):
-        _require_forward("BatchNormalization", self.xn)
+        _require_forward("BatchNormalization (in training mode, train_flg=True)", self.xn)
         dout = dout.reshape(dout.shape[0], -1)
         _check_shape("BatchNormalization", "dout", self.xn.shape, dout.shape)
         self.dbeta = dout.sum(axis=0)

@@ -86,7 +86,7 @@ class Trainer:
         self.test_acc_list.append(test_acc)
         if self.verbose:
             self._progress.clear()
-            print(f"=== epoch:{self.current_epoch}, train acc:{train_acc:.4f}, test acc:{test_acc:.4f} ===")
+            print(f"epoch {self.current_epoch:3d} | train acc {train_acc:.4f} | test acc {test_acc:.4f}")
 
     def train(self):
         self._progress = Progress(self.max_iter, "training", enabled=None if self.verbose else False)
@@ -97,6 +97,5 @@ class Trainer:
 
         test_acc = self.network.accuracy(self.x_test, self.t_test)
         if self.verbose:
-            print("=============== Final Test Accuracy ===============")
-            print(f"test acc:{test_acc:.4f}")
+            print(f"final test acc {test_acc:.4f}")
         return test_acc

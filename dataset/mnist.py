@@ -286,6 +286,9 @@ def _read_cache(path, files, normalize):
     try:
         with zipfile.ZipFile(path) as archive:
             return {spec.key: _read_member(archive, spec, _dtype(spec, normalize)) for spec in files}
+    except PermissionError as exc:  # someone else's cache: not broken, just not ours to read
+        _say(f"cannot read the cache {path} ({exc}); loading without it")
+        return None
     except (OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error, _BadSource) as exc:
         _say(f"the cache {path} is unusable ({exc or type(exc).__name__}); deleting and rebuilding it")
     try:
@@ -306,6 +309,7 @@ def _write_cache(path, arrays):
             np.savez(out, **arrays)  # uncompressed: fast to read back
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a shared cache folder needs it readable
         os.replace(tmp, path)
         tmp = None
         return True

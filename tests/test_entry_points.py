@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import REPO, requires_mnist, run_script
+from conftest import REPO, requires_mnist
 
 SCRIPTS = sorted(p.relative_to(REPO).as_posix() for p in REPO.glob("ch0[3-6]/*.py")
                  if '__name__ == "__main__"' in p.read_text())

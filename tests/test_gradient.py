@@ -73,3 +73,13 @@ def test_numerical_gradient_step_size():
 def test_numerical_diff():
     assert numerical_diff(lambda v: 0.01 * v ** 2 + 0.1 * v, 5.0) == pytest.approx(0.2, rel=1e-8)
     assert numerical_diff(np.sin, 1.0) == pytest.approx(np.cos(1.0), rel=1e-7)
+
+
+def test_integer_arrays_are_refused():
+    with pytest.raises(TypeError, match="float"):
+        numerical_gradient(lambda v: float((v ** 2).sum()), np.array([3, 4]))
+
+
+def test_float32_warns_that_a_check_needs_float64():
+    with pytest.warns(UserWarning, match="float64"):
+        numerical_gradient(lambda v: float((v ** 2).sum()), np.array([3.0, 4.0], dtype=np.float32))

@@ -208,10 +208,10 @@ def test_dropout_train_masks_and_test_scales():
     kept = out != 0
     np.testing.assert_array_equal(out[kept], x[kept])  # kept units unscaled (as in the book)
     assert abs(kept.mean() - 0.7) < 0.02                # about 1 - ratio kept
-    np.testing.assert_allclose(to_cpu(layer.forward(dev(x), train_flg=False)), 0.7 * x, rtol=1e-15)
     # backward passes gradient through the kept units of the last training pass
     dout = np.random.RandomState(12).randn(200, 50)
     np.testing.assert_array_equal(to_cpu(layer.backward(dev(dout))), np.where(kept, dout, 0))
+    np.testing.assert_allclose(to_cpu(layer.forward(dev(x), train_flg=False)), 0.7 * x, rtol=1e-15)
 
 
 def test_dropout_fresh_mask_unless_kept():
@@ -392,3 +392,14 @@ def test_affine_without_dx_gives_the_same_parameter_gradients():
     assert first.backward(to_device(dout)) is None
     np.testing.assert_array_equal(to_cpu(first.dW), to_cpu(full.dW))
     np.testing.assert_array_equal(to_cpu(first.db), to_cpu(full.db))
+
+
+@pytest.mark.parametrize("make", [lambda: Dropout(0.3),
+                                  lambda: BatchNormalization(to_device(np.ones(4)), to_device(np.zeros(4)))])
+def test_backward_after_a_test_mode_forward_fails_loudly(make):
+    layer = make()
+    x = to_device(np.random.default_rng(0).normal(size=(5, 4)))
+    layer.forward(x, train_flg=True)
+    layer.forward(x, train_flg=False)  # the state of the training pass must not be reused
+    with pytest.raises(RuntimeError, match="train_flg=True"):
+        layer.backward(to_device(np.ones((5, 4))))
