@@ -31,12 +31,12 @@ class Relu:
 
     def forward(self, x):
         self.mask = x <= 0
-        return get_array_module(x).where(self.mask, 0, x)
+        return get_array_module(x).maximum(x, 0)
 
     def backward(self, dout):
         _require_forward("Relu", self.mask)
         _check_shape("Relu", "dout", self.mask.shape, dout.shape)
-        return get_array_module(dout).where(self.mask, 0, dout)
+        return dout * ~self.mask  # zero where the input was <= 0
 
 
 class Sigmoid:
