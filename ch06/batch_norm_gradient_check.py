@@ -32,9 +32,8 @@ import time
 import numpy as np
 
 from common.backend import to_cpu, to_device
-from common.cli import script_parser, setup
+from common.cli import load_mnist_or_exit, script_parser, setup
 from common.multi_layer_net_extend import MultiLayerNetExtend
-from dataset.mnist import load_mnist
 
 
 def main(argv=None):
@@ -47,7 +46,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup(args)
 
-    (x_train, t_train), _ = load_mnist(normalize=True)
+    (x_train, t_train), _ = load_mnist_or_exit(normalize=True)
     # The pixels that vary most over the training set: a subset of them still holds the
     # digits (the first pixels of an image are border, 0 in every example).
     pixels = np.sort(np.argsort(x_train[:10000].var(axis=0))[::-1][:args.input_size])

@@ -13,47 +13,59 @@ is measured before training and after every epoch; the book's finding is that
 with batch norm the network learns fast at almost every scale, without it only
 near a good scale (about He's sqrt(2/n) ~ 0.05 for n = 784 inputs, 0.14 for 100).
 
-Printed per scale, as in the book: "epoch:N | accuracy without - accuracy with BN".
+Printed per scale, after its pair of networks is trained: one line per epoch,
+"epoch   N | without BN 0.123 | with BN 0.456".  Each network is trained by
+``common.trainer.Trainer``; the accuracy before training (epoch 0) is measured here.
 """
 import math
 
 import numpy as np
 
-import common.plotting  # noqa: F401  (the course's figure style; before pyplot)
-import matplotlib.pyplot as plt
+from ch06.compare import axes_grid, load_first_examples
 from common.backend import get_device, to_device
 from common.cli import script_parser, setup
 from common.multi_layer_net_extend import MultiLayerNetExtend
-from common.optimizer import SGD
 from common.plotting import show_or_save
 from common.progress import Progress
-from dataset.mnist import load_mnist
+from common.trainer import Trainer
 
 
-def train_pair(scale, x_train, t_train, epochs, batch_size, lr, progress, done):
-    """Train a network without and one with batch norm; their training accuracies per epoch."""
-    networks = {bn: MultiLayerNetExtend(784, [100] * 5, 10, weight_init_std=scale, use_batchnorm=bn)
-                for bn in (False, True)}
-    optimizer = SGD(lr=lr)  # stateless, so one serves both networks
-    train_size = x_train.shape[0]
-    iter_per_epoch = max(train_size // batch_size, 1)
-    accuracies = {bn: [network.accuracy(x_train, t_train)] for bn, network in networks.items()}
+def train_with_and_without(scale, x_train, t_train, epochs, batch_size, lr):
+    """Train a network without and one with batch norm from weights of std ``scale``.
 
-    for epoch in range(1, epochs + 1):
-        for _ in range(iter_per_epoch):
-            # the indices go where the data are (to_device does nothing on the CPU)
-            batch_index = to_device(np.random.choice(train_size, batch_size))
-            x_batch, t_batch = x_train[batch_index], t_train[batch_index]
-            for network in networks.values():
-                grads = network.gradient(x_batch, t_batch)
-                optimizer.update(network.params, grads)
-        for bn, network in networks.items():
-            accuracies[bn].append(network.accuracy(x_train, t_train))
-        done += 1
-        progress.clear()
-        print(f"epoch:{epoch} | {accuracies[False][-1]:.3f} - {accuracies[True][-1]:.3f}")
-        progress.update(done)
-    return accuracies[False], accuracies[True]
+    Both see the same mini-batches.  Returns their training accuracies, before
+    training and after every epoch: (without, with), two lists of epochs + 1 values.
+    """
+    networks = [MultiLayerNetExtend(784, [100] * 5, 10, weight_init_std=scale, use_batchnorm=use_bn)
+                for use_bn in (False, True)]
+    accuracies = []
+    # The Trainer draws its mini-batches from NumPy's global generator: started from
+    # the same state, the second network gets the first one's batches.
+    batches = np.random.get_state()
+    for network in networks:
+        np.random.set_state(batches)
+        # Only the training accuracy is asked for, so the training set is also the
+        # Trainer's "test" set (its test_acc_list is left unused).
+        trainer = Trainer(network, x_train, t_train, x_train, t_train, epochs=epochs,
+                          mini_batch_size=batch_size, optimizer="SGD", optimizer_param={"lr": lr},
+                          verbose=False)
+        before = network.accuracy(x_train, t_train)  # epoch 0: the Trainer's lists start at epoch 1
+        trainer.train()
+        accuracies.append([before] + trainer.train_acc_list)
+    return tuple(accuracies)
+
+
+def plot_results(scales, results, train_size):
+    cols = math.ceil(math.sqrt(len(scales)))
+    fig, axes = axes_grid(len(scales), cols, cell_size=(3.2, 2.6), xlabel="epochs", ylabel="train accuracy",
+                          ylim=(0, 1))
+    for ax, scale, (plain, with_bn) in zip(axes, scales, results):
+        ax.plot(with_bn, label="Batch Normalization")  # x: the epoch, from 0 (before training)
+        ax.plot(plain, "--", label="Normal (without BatchNorm)")
+        ax.set_title(f"W std: {scale:.4g}", fontsize=10)
+    axes[0].legend(loc="lower right", fontsize=7)
+    fig.suptitle(f"Batch normalization vs weight init scale ({train_size} training examples)")
+    return fig
 
 
 def main(argv=None):
@@ -68,43 +80,29 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup(args)
 
-    (x_train, t_train), _ = load_mnist(normalize=True)
-    x_train = to_device(x_train[:args.train_size])  # once, not per batch
-    t_train = to_device(t_train[:args.train_size])
+    (x_train, t_train), _ = load_first_examples(args.train_size)
+    x_train, t_train = to_device(x_train), to_device(t_train)  # once, not per network
 
     scales = np.logspace(0, -4, num=args.scales)
-    progress = Progress(len(scales) * args.epochs, "training")
+    progress = Progress(len(scales), "weight scales")
     results = []
-    print(f"device: {get_device()}; training accuracy: without - with batch norm")
+    print(f"device: {get_device()}; training accuracy without and with batch norm")
     # Without batch norm, large scales make the scores (and the loss's gradient) huge;
     # the weights may overflow to inf and nan.  That failure is the point of the
     # experiment, so NumPy's warnings about it are silenced here.
     with np.errstate(over="ignore", invalid="ignore"):
         for i, scale in enumerate(scales):
-            print(f"============== {i + 1}/{len(scales)}: weight init std {scale:.4g} ==============")
-            results.append(train_pair(scale, x_train, t_train, args.epochs, args.batch_size, args.lr,
-                                      progress, done=i * args.epochs))
+            plain, with_bn = train_with_and_without(scale, x_train, t_train, args.epochs, args.batch_size,
+                                                    args.lr)
+            results.append((plain, with_bn))
+            progress.clear()
+            print(f"scale {i + 1}/{len(scales)} | weight init std {scale:.4g}")
+            for epoch in range(1, args.epochs + 1):
+                print(f"epoch {epoch:3d} | without BN {plain[epoch]:.3f} | with BN {with_bn[epoch]:.3f}")
+            progress.update(i + 1)
     progress.clear()
 
-    cols = math.ceil(math.sqrt(len(scales)))
-    rows = math.ceil(len(scales) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), sharex=True, sharey=True,
-                             squeeze=False, layout="constrained")
-    epochs = np.arange(args.epochs + 1)
-    for ax, scale, (plain, with_bn) in zip(axes.flat, scales, results):
-        ax.plot(epochs, with_bn, label="Batch Normalization")
-        ax.plot(epochs, plain, "--", label="Normal (without BatchNorm)")
-        ax.set_title(f"W std: {scale:.4g}", fontsize=10)
-        ax.set_ylim(0, 1)
-    for ax in axes.flat[len(scales):]:
-        ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("epochs")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("train accuracy")
-    axes.flat[0].legend(loc="lower right", fontsize=7)
-    fig.suptitle(f"Batch normalization vs weight init scale ({args.train_size} training examples)")
-    show_or_save({"batch_norm_test": fig}, args.save)
+    show_or_save({"batch_norm_test": plot_results(scales, results, args.train_size)}, args.save)
 
 
 if __name__ == "__main__":

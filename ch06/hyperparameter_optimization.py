@@ -11,8 +11,9 @@ Each trial draws, on a log scale (what matters is the order of magnitude),
     weight decay   wd = 10^v,  v ~ Uniform(-8, -4)
 
 trains a 784-[100]*6-10 ReLU network with SGD for 50 epochs and records the
-validation accuracy.  The best trials, sorted by final validation accuracy, are
-printed ("Best-1(val acc:...) | lr:..., weight decay:...") and the validation
+validation accuracy.  Every trial is printed as it finishes, then the best ones,
+sorted by final validation accuracy ("best 1 | val acc 0.8400 | lr 9.12e-03 |
+weight decay 2.30e-06"), and the validation
 (solid) and training (dashed) curves of the top 20 are plotted, with a map of
 every trial over (lr, wd).  The book's next step: narrow the ranges around the
 good region and search again.
@@ -24,24 +25,22 @@ alone.  So ``--jobs 4`` (trials in 4 worker processes) prints the same results
 as ``--jobs 1``, whatever order the trials finish in.  The workers always run on
 the CPU: ``--device gpu`` trains the trials one after another (``--jobs 1``).
 """
-import math
 import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
+import matplotlib.pyplot as plt
 import numpy as np
 
-import common.plotting  # noqa: F401  (the course's figure style; before pyplot)
-import matplotlib.pyplot as plt
+from ch06.compare import axes_grid
 from common import backend
-from common.cli import script_parser, setup
+from common.cli import load_mnist_or_exit, script_parser, setup
 from common.multi_layer_net import MultiLayerNet
-from common.plotting import show_or_save
+from common.plotting import show_or_save  # importing it also applies the course's figure style
 from common.progress import Progress
 from common.trainer import Trainer
 from common.util import shuffle_dataset
-from dataset.mnist import load_mnist
 
 LR_RANGE = (-6, -2)            # log10 of the learning rate
 WEIGHT_DECAY_RANGE = (-8, -4)  # log10 of the weight decay
@@ -98,26 +97,23 @@ def run_trials(seeds, data, epochs, batch_size, jobs):
                             [batch_size] * len(seeds))
 
 
+def trial_line(label, result):
+    """``label | val acc 0.8400 | lr 9.12e-03 | weight decay 2.30e-06`` for one trial's result."""
+    lr, weight_decay, val_acc, _ = result
+    return f"{label} | val acc {val_acc[-1]:.4f} | lr {lr:.2e} | weight decay {weight_decay:.2e}"
+
+
 def plot_results(results, count, lr_range, wd_range):
     """Top ``count`` trials' curves (validation solid, training dashed) and a map of all trials."""
     best = results[:count]
-    cols = min(5, len(best))
-    rows = math.ceil(len(best) / cols)
-    curves, axes = plt.subplots(rows, cols, figsize=(2.8 * cols, 2.3 * rows), sharex=True, sharey=True,
-                                squeeze=False, layout="constrained")
-    for i, (ax, (lr, wd, val_acc, train_acc)) in enumerate(zip(axes.flat, best)):
+    curves, axes = axes_grid(len(best), min(5, len(best)), cell_size=(2.8, 2.3), xlabel="epochs",
+                             ylabel="accuracy", ylim=(0, 1))
+    for rank, (ax, (lr, wd, val_acc, train_acc)) in enumerate(zip(axes, best), start=1):
         epochs = np.arange(1, len(val_acc) + 1)
         ax.plot(epochs, val_acc, label="validation")
         ax.plot(epochs, train_acc, "--", label="train")
-        ax.set_title(f"Best-{i + 1}: lr {lr:.1e}\nwd {wd:.1e}", fontsize=9)
-        ax.set_ylim(0, 1)
-    for ax in axes.flat[len(best):]:
-        ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("epochs")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("accuracy")
-    axes.flat[0].legend(loc="upper left", fontsize=7)
+        ax.set_title(f"best {rank}: lr {lr:.1e}\nwd {wd:.1e}", fontsize=9)
+    axes[0].legend(loc="upper left", fontsize=7)
     curves.suptitle(f"Random search: the best {len(best)} of {len(results)} trials")
 
     search_map, ax = plt.subplots()
@@ -150,7 +146,7 @@ def main(argv=None):
                      "use --device cpu for parallel trials, or --jobs 1 to train on the GPU")
     setup(args)
 
-    (x_train, t_train), _ = load_mnist(normalize=True)
+    (x_train, t_train), _ = load_mnist_or_exit(normalize=True)
     x_train, t_train = shuffle_dataset(x_train[:args.train_size], t_train[:args.train_size])
     validation_num = int(args.train_size * args.validation_rate)
     x_val, t_val = x_train[:validation_num], t_train[:validation_num]
@@ -165,18 +161,17 @@ def main(argv=None):
     results = []
     progress = Progress(args.trials, "trials")
     for i, result in enumerate(run_trials(seeds, data, args.epochs, args.batch_size, args.jobs)):
-        lr, weight_decay, val_acc, _ = result
         results.append(result)
         progress.clear()
-        print(f"trial {i + 1}: val acc:{val_acc[-1]:.4f} | lr:{lr:.6e}, weight decay:{weight_decay:.6e}")
+        print(trial_line(f"trial {i + 1}", result))
         progress.update(i + 1)
     progress.clear()
 
-    print("=========== Hyper-Parameter Optimization Result ===========")
+    print(f"the {min(args.show, len(results))} best trials, by final validation accuracy:")
     # sorted() is stable: equal accuracies keep trial order, so the ranking is reproducible
     results = sorted(results, key=lambda result: result[2][-1], reverse=True)
-    for i, (lr, weight_decay, val_acc, _) in enumerate(results[:args.show]):
-        print(f"Best-{i + 1}(val acc:{val_acc[-1]:.4f}) | lr:{lr:.6e}, weight decay:{weight_decay:.6e}")
+    for rank, result in enumerate(results[:args.show], start=1):
+        print(trial_line(f"best {rank}", result))
 
     show_or_save(plot_results(results, args.show, LR_RANGE, WEIGHT_DECAY_RANGE), args.save)
 

@@ -17,13 +17,12 @@ The printed mean and standard deviation per layer tell the same story in numbers
 with the share of outputs where the activation's slope is about 0 (sigmoid below
 0.01 or above 0.99, |tanh| above 0.99, ReLU at 0): no gradient passes there.
 """
+import matplotlib.pyplot as plt
 import numpy as np
 
-import common.plotting  # noqa: F401  (the course's figure style; before pyplot)
-import matplotlib.pyplot as plt
 from common.cli import script_parser, setup
 from common.functions import relu, sigmoid
-from common.plotting import show_or_save
+from common.plotting import show_or_save  # importing it also applies the course's figure style
 
 ACTIVATIONS = {"sigmoid": sigmoid, "tanh": np.tanh, "relu": relu}
 # The histograms' range: where the activation's outputs live.  ReLU's are not

@@ -27,8 +27,25 @@ def md(text):
     return ("markdown", text)
 
 
-def code(text):
-    return ("code", text)
+def code(*pieces):
+    """A code cell; several pieces (each dedented on its own) are joined by a blank line."""
+    return ("code", "\n\n".join(textwrap.dedent(piece).strip("\n") for piece in pieces))
+
+
+def timed_gradients(network):
+    """The code lines that compute ``network``'s gradient on (x3, t3) both ways, and time each.
+
+    The gradient checks of chapters 4 and 5 share them; they leave grad_numerical,
+    grad_backprop, numerical_seconds and backprop_seconds behind.
+    """
+    return f"""
+        start = time.perf_counter()
+        grad_numerical = {network}.numerical_gradient(x3, t3)
+        numerical_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        grad_backprop = {network}.gradient(x3, t3)
+        backprop_seconds = time.perf_counter() - start
+        """
 
 
 def setup_note(scripts, shortened=True):
@@ -83,6 +100,7 @@ CH03 = [
         from dataset.mnist import load_mnist
         import ch03
         from ch03.neuralnet_mnist import init_network, predict
+        from ch03.neuralnet_mnist_batch import best_time, count_correct_batched
 
         np.set_printoptions(precision=4, suppress=True)
         """),
@@ -323,30 +341,22 @@ CH03 = [
         *slower* than single images, the cores are shared with other programs and the matrix
         library's threads are waiting for each other: setting `OPENBLAS_NUM_THREADS=1` before starting
         Jupyter shows the real effect.)
+
+        Two functions of `ch03/neuralnet_mnist_batch.py` do the work: `count_correct_batched(network,
+        x, t, batch_size)` feeds the images `batch_size` at a time and counts the right answers, and
+        `best_time(function, repeat)` keeps the fastest of a few runs (the slower ones were disturbed
+        by something else).
         """),
     code("""
-        def accuracy_in_batches(x, t, batch_size):
-            correct = 0
-            for start in range(0, len(x), batch_size):
-                y = predict(network, x[start:start + batch_size])
-                correct += int(np.sum(np.argmax(y, axis=1) == t[start:start + batch_size]))
-            return correct / len(x)
-
-
-        def best_time(function, repeat=3):
-            times = []
-            for _ in range(repeat):
-                start = time.perf_counter()
-                function()
-                times.append(time.perf_counter() - start)
-            return min(times)
+        def accuracy_in_batches(batch_size):
+            return count_correct_batched(network, x_test, t_test, batch_size) / len(x_test)
 
 
         batch_sizes = [1, 10, 100, 1000, 10000]
-        seconds = [one_at_a_time] + [best_time(lambda b=b: accuracy_in_batches(x_test, t_test, b))
+        seconds = [one_at_a_time] + [best_time(lambda b=b: accuracy_in_batches(b), repeat=3)
                                      for b in batch_sizes[1:]]
         for b, s in zip(batch_sizes, seconds):
-            print(f"batch size {b:>5}: {s:.3f} s, accuracy {accuracy_in_batches(x_test, t_test, b):.4f}")
+            print(f"batch size {b:>5}: {s:.3f} s, accuracy {accuracy_in_batches(b):.4f}")
         print(f"batches of 100 are {seconds[0] / seconds[2]:.1f} times faster than one image at a time")
 
         fig, ax = plt.subplots()
@@ -675,14 +685,7 @@ CH04 = [
         small = TwoLayerNet(input_size=784, hidden_size=10, output_size=10)
         x3 = backend.to_device(x_train[:3].astype(np.float64))
         t3 = backend.to_device(t_train[:3])
-
-        start = time.perf_counter()
-        grad_numerical = small.numerical_gradient(x3, t3)
-        numerical_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        grad_backprop = small.gradient(x3, t3)
-        backprop_seconds = time.perf_counter() - start
-
+        """, timed_gradients("small"), """
         print(f"{'param':<6}{'shape':<12}{'max |numerical - backprop|':>28}{'max |gradient|':>16}")
         for key in ("W1", "b1", "W2", "b2"):
             diff = float(abs(grad_numerical[key] - grad_backprop[key]).max())
@@ -1025,14 +1028,7 @@ CH05 = [
         print("layers:", list(check_net.layers), "+", type(check_net.lastLayer).__name__)
         x3 = backend.to_device(x_train[:3].astype(np.float64))
         t3 = backend.to_device(t_train[:3])
-
-        start = time.perf_counter()
-        grad_numerical = check_net.numerical_gradient(x3, t3)
-        numerical_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        grad_backprop = check_net.gradient(x3, t3)
-        backprop_seconds = time.perf_counter() - start
-
+        """, timed_gradients("check_net"), """
         keys = ["W1", "b1", "W2", "b2"]
         mean_diff = [float(abs(grad_backprop[k] - grad_numerical[k]).mean()) for k in keys]
         mean_grad = [float(abs(grad_backprop[k]).mean()) for k in keys]
@@ -1145,6 +1141,8 @@ CH06 = [
                "and `ch06/hyperparameter_optimization.py`"),
     code("""
         %matplotlib inline
+        import copy
+
         import numpy as np
         import matplotlib.pyplot as plt
 
@@ -1155,8 +1153,12 @@ CH06 = [
         from common.multi_layer_net_extend import MultiLayerNetExtend
         from common.optimizer import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
         from common.trainer import Trainer
-        from common.util import smooth_curve
         from dataset.mnist import load_mnist
+        from ch06.batch_norm_test import train_with_and_without
+        from ch06.compare import axes_grid, plot_smoothed_losses, print_final_losses, train_side_by_side
+        from ch06.optimizer_compare_naive import descend, f, plot_paths
+        from ch06.optimizer_compare_naive import optimizers as valley_optimizers
+        from ch06.weight_init_compare import STARTING_SCALES
 
         np.set_printoptions(precision=4, suppress=True)
         """),
@@ -1180,43 +1182,21 @@ CH06 = [
         gradient $(x/10, 2y)$ points mostly across the valley, not along it towards the minimum at
         $(0, 0)$. Each optimizer starts at $(-7, 2)$ and takes 30 steps; the learning rates are
         chosen per method, as in the book.
+
+        The pieces come from `ch06/optimizer_compare_naive.py`: `f` and its gradient `df`,
+        `optimizers()` (the six, with those learning rates) and `descend(optimizer, steps)`. That
+        loop keeps $x$ and $y$ as 0-d arrays in a dictionary, like a network's parameters, and
+        calls `optimizer.update(params, grads)` with the gradient from `df` at every step; it
+        returns the path, one row $(x, y)$ per point.
         """),
     code("""
-        def f(x, y):
-            return x ** 2 / 20 + y ** 2
-
-
-        def df(x, y):
-            return x / 10, 2 * y
-
-
-        optimizers = {"SGD": SGD(lr=0.95), "Momentum": Momentum(lr=0.1), "Nesterov": Nesterov(lr=0.1),
-                      "AdaGrad": AdaGrad(lr=1.5), "RMSprop": RMSprop(lr=0.2), "Adam": Adam(lr=0.3)}
-        paths = {}
-        for name, optimizer in optimizers.items():
-            params = {"x": np.array(-7.0), "y": np.array(2.0)}  # 0-d arrays: updated in place
-            path = [(-7.0, 2.0)]
-            for _ in range(30):
-                gx, gy = df(params["x"], params["y"])
-                optimizer.update(params, {"x": gx, "y": gy})
-                path.append((float(params["x"]), float(params["y"])))
-            paths[name] = np.array(path)
-            print(f"{name:<9} ends at ({path[-1][0]:8.4f}, {path[-1][1]:8.4f}),  f = {f(*path[-1]):.6f}")
+        paths = {name: descend(optimizer, steps=30) for name, optimizer in valley_optimizers().items()}
+        for name, path in paths.items():
+            x, y = path[-1]
+            print(f"{name:<9} ends at ({x:8.4f}, {y:8.4f}),  f = {f(x, y):.6f}")
         """),
     code("""
-        X, Y = np.meshgrid(np.linspace(-10, 10, 200), np.linspace(-5, 5, 200))
-        fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True, sharey=True)
-        for ax, (name, path) in zip(axes.flat, paths.items()):
-            ax.contour(X, Y, f(X, Y), levels=[0.25, 0.5, 1, 2, 4, 8, 16], colors="0.75", linewidths=0.8)
-            ax.plot(path[:, 0], path[:, 1], "o-", color="tab:red", markersize=3, label=name)
-            ax.plot(0, 0, "k+", markersize=12, markeredgewidth=2, label="minimum")
-            ax.set_title(name)
-            ax.legend(loc="lower right")
-        for ax in axes[-1]:
-            ax.set_xlabel("x")
-        for ax in axes[:, 0]:
-            ax.set_ylabel("y")
-        fig.suptitle("30 steps on f(x, y) = x²/20 + y² from (-7, 2)")
+        plot_paths(paths)  # the script's figure: every path on the contour lines of f
         plt.show()
         """),
     md("""
@@ -1227,7 +1207,10 @@ CH06 = [
 
         On a real problem the picture is similar. A 5-layer ReLU network (784-100-100-100-100-10, He
         initialization) is trained by each optimizer on the same mini-batches of MNIST, from the same
-        initial weights, for 300 steps (the script runs 2 000):
+        initial weights, for 300 steps (the script runs 2 000). `train_side_by_side` from
+        `ch06/compare.py` runs that loop for `ch06/optimizer_compare_mnist.py` and here: at every
+        step one random mini-batch, then for each network its gradient and its optimizer's update.
+        It prints the losses every 100 steps and returns them all.
         """),
     code("""
         (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True)
@@ -1236,25 +1219,13 @@ CH06 = [
         mnist_optimizers = {"SGD": SGD(lr=0.01), "Momentum": Momentum(lr=0.01), "Nesterov": Nesterov(lr=0.01),
                             "AdaGrad": AdaGrad(lr=0.01), "RMSprop": RMSprop(lr=0.001), "Adam": Adam(lr=0.001)}
         np.random.seed(0)
-        batches = [np.random.choice(x_train.shape[0], 128) for _ in range(300)]
-        optimizer_losses = {}
-        for name, optimizer in mnist_optimizers.items():
-            np.random.seed(1)  # the same initial weights for every optimizer
-            net = MultiLayerNet(784, [100, 100, 100, 100], 10, weight_init_std="he")
-            optimizer_losses[name] = []
-            for batch in batches:
-                batch = backend.to_device(batch)
-                grads = net.gradient(x_train_d[batch], t_train_d[batch])
-                optimizer.update(net.params, grads)
-                optimizer_losses[name].append(float(net.last_loss))
-            print(f"{name:<9} loss of the last 50 batches: {np.mean(optimizer_losses[name][-50:]):.3f}")
+        template = MultiLayerNet(784, [100, 100, 100, 100], 10, weight_init_std="he")
+        networks = {name: copy.deepcopy(template) for name in mnist_optimizers}  # the same initial weights
+        optimizer_losses = train_side_by_side(networks, mnist_optimizers, x_train_d, t_train_d,
+                                              iters=300, batch_size=128)
+        print_final_losses(optimizer_losses, last=50)
 
-        fig, ax = plt.subplots()
-        for name, losses in optimizer_losses.items():
-            ax.plot(smooth_curve(losses, 21), label=name)
-        ax.set(title="Optimizers on MNIST (smoothed mini-batch loss)", xlabel="iteration", ylabel="loss",
-               ylim=(0, 2.5))
-        ax.legend()
+        plot_smoothed_losses(optimizer_losses, "Optimizers on MNIST (smoothed mini-batch loss)", ylim=(0, 2.5))
         plt.show()
         """),
 
@@ -1304,30 +1275,19 @@ CH06 = [
         """),
     md("""
         The same three scales on MNIST (`MultiLayerNet` takes `weight_init_std` as a number, `'xavier'`
-        or `'he'`), 5-layer ReLU network, plain SGD, 400 steps on the same batches (the script runs
-        2 000): with std 0.01 the signal shrinks at every layer and the loss hardly moves; He learns
-        fastest.
+        or `'he'`; `STARTING_SCALES` of `ch06/weight_init_compare.py` lists the three), 5-layer ReLU
+        network, plain SGD, 400 steps on the same batches (the script runs 2 000): with std 0.01 the
+        signal shrinks at every layer and the loss hardly moves; He learns fastest.
         """),
     code("""
         np.random.seed(0)
-        batches = [np.random.choice(x_train.shape[0], 128) for _ in range(400)]
-        init_losses = {}
-        for label, scale in [("std 0.01", 0.01), ("Xavier", "xavier"), ("He", "he")]:
-            np.random.seed(1)
-            net = MultiLayerNet(784, [100, 100, 100, 100], 10, weight_init_std=scale)
-            optimizer = SGD(lr=0.01)
-            init_losses[label] = []
-            for batch in batches:
-                batch = backend.to_device(batch)
-                optimizer.update(net.params, net.gradient(x_train_d[batch], t_train_d[batch]))
-                init_losses[label].append(float(net.last_loss))
-            print(f"{label:<9} loss of the last 50 batches: {np.mean(init_losses[label][-50:]):.3f}")
+        networks = {label: MultiLayerNet(784, [100, 100, 100, 100], 10, weight_init_std=scale)
+                    for label, scale in STARTING_SCALES.items()}
+        init_losses = train_side_by_side(networks, {label: SGD(lr=0.01) for label in networks},
+                                         x_train_d, t_train_d, iters=400, batch_size=128)
+        print_final_losses(init_losses, last=50)
 
-        fig, ax = plt.subplots()
-        for label, losses in init_losses.items():
-            ax.plot(smooth_curve(losses, 21), label=label)
-        ax.set(title="Weight initialization on MNIST (SGD, smoothed loss)", xlabel="iteration", ylabel="loss")
-        ax.legend()
+        plot_smoothed_losses(init_losses, "Weight initialization on MNIST (SGD, smoothed loss)", ylim=(0, 2.5))
         plt.show()
         """),
 
@@ -1345,40 +1305,34 @@ CH06 = [
         `MultiLayerNetExtend(..., use_batchnorm=True)` inserts such a layer after every hidden Affine
         layer. Below, 784-[100]×5-10 ReLU networks with and without batch norm start from weights of
         four different scales and train with SGD on 1 000 examples for 10 epochs (the script: 16 scales,
-        20 epochs). Without batch norm the large scales make the scores overflow, which is the failure
-        being shown, so NumPy's warnings about it are silenced.
+        20 epochs). `train_with_and_without` from `ch06/batch_norm_test.py` builds the pair for one
+        scale, trains each with the `Trainer` on the same mini-batches, and returns both training
+        accuracies per epoch, from epoch 0 (before training). Without batch norm the large scales make
+        the scores overflow, which is the failure being shown, so NumPy's warnings about it are
+        silenced.
         """),
     code("""
         x_small, t_small = backend.to_device(x_train[:1000]), backend.to_device(t_train[:1000])
         scales = [1.0, 0.1, 0.01, 0.001]
-        bn_epochs, bn_batch = 10, 100
         bn_results = {}
         with np.errstate(over="ignore", invalid="ignore"):
             for scale in scales:
                 np.random.seed(0)
-                nets = {use_bn: MultiLayerNetExtend(784, [100] * 5, 10, weight_init_std=scale,
-                                                    use_batchnorm=use_bn) for use_bn in (False, True)}
-                optimizer = SGD(lr=0.01)  # SGD keeps no state, so one serves both networks
-                acc = {use_bn: [net.accuracy(x_small, t_small)] for use_bn, net in nets.items()}
-                for epoch in range(bn_epochs):
-                    for _ in range(1000 // bn_batch):
-                        batch = backend.to_device(np.random.choice(1000, bn_batch))
-                        for net in nets.values():
-                            optimizer.update(net.params, net.gradient(x_small[batch], t_small[batch]))
-                    for use_bn, net in nets.items():
-                        acc[use_bn].append(net.accuracy(x_small, t_small))
-                bn_results[scale] = acc
-                print(f"std {scale:<6g}: training accuracy without BN {acc[False][-1]:.3f}, with BN {acc[True][-1]:.3f}")
+                without, with_bn = train_with_and_without(scale, x_small, t_small, epochs=10, batch_size=100,
+                                                          lr=0.01)
+                bn_results[scale] = without, with_bn
+                print(f"std {scale:<6g}: training accuracy without BN {without[-1]:.3f}, with BN {with_bn[-1]:.3f}")
 
-        fig, axes = plt.subplots(1, len(scales), figsize=(14, 3.6), sharey=True)
+        # axes_grid (ch06/compare.py): one small plot per case, with shared axes
+        fig, axes = axes_grid(len(scales), len(scales), cell_size=(3.5, 3.6), xlabel="epoch",
+                              ylabel="training accuracy", ylim=(0, 1))
         for ax, scale in zip(axes, scales):
-            ax.plot(bn_results[scale][True], label="with batch norm")
-            ax.plot(bn_results[scale][False], "--", label="without")
-            ax.set(title=f"initial weight std {scale:g}", xlabel="epoch", ylim=(0, 1))
-        axes[0].set_ylabel("training accuracy")
+            without, with_bn = bn_results[scale]
+            ax.plot(with_bn, label="with batch norm")
+            ax.plot(without, "--", label="without")
+            ax.set_title(f"initial weight std {scale:g}")
         axes[0].legend(loc="upper left")
         fig.suptitle("Batch normalization makes training robust to the initial scale")
-        fig.tight_layout()
         plt.show()
         """),
     md("""
@@ -1424,16 +1378,15 @@ CH06 = [
             print(f"{name:<18} final train acc {train_final:.3f}, test acc {test_final:.3f}, "
                   f"gap {train_final - test_final:.3f}")
 
-        fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), sharey=True)
+        fig, axes = axes_grid(len(overfit), len(overfit), cell_size=(4.7, 3.8), xlabel="epoch",
+                              ylabel="accuracy", ylim=(0, 1.02))
         for ax, (name, (train_acc, test_acc)) in zip(axes, overfit.items()):
             epochs = np.arange(1, len(train_acc) + 1)
             ax.plot(epochs, train_acc, label="train (300 images)")
             ax.plot(epochs, test_acc, "--", label="test")
-            ax.set(title=name, xlabel="epoch", ylim=(0, 1.02))
-        axes[0].set_ylabel("accuracy")
+            ax.set_title(name)
         axes[0].legend(loc="lower right")
         fig.suptitle("Overfitting on 300 examples, and two remedies")
-        fig.tight_layout()
         plt.show()
         """),
     md("""
@@ -1474,7 +1427,7 @@ CH06 = [
 
         trials.sort(key=lambda trial: trial[0], reverse=True)
         for rank, (val_acc, lr, weight_decay, _, _) in enumerate(trials[:8], start=1):
-            print(f"best {rank}: validation acc {val_acc:.2f} | lr {lr:.2e}, weight decay {weight_decay:.2e}")
+            print(f"best {rank} | val acc {val_acc:.2f} | lr {lr:.2e} | weight decay {weight_decay:.2e}")
         """),
     code("""
         fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5))

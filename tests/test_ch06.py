@@ -3,11 +3,15 @@
 The runs check what the scripts print (numbers where numbers belong) and that
 their figures are written with ``--save``.  Extra checks: every optimizer gets
 closer to the minimum of f(x, y) = x^2/20 + y^2; the batch-norm gradient check
-agrees; the hyperparameter search gives the same results with 1 and 2 jobs.
+agrees; the hyperparameter search gives the same results with 1 and 2 jobs;
+without MNIST every script stops with one line; ``ch06.compare.train_side_by_side``
+gives every network the same mini-batches.
 """
+import copy
 import importlib
 import re
 
+import numpy as np
 import pytest
 
 from conftest import requires_mnist, run_script
@@ -24,7 +28,22 @@ SCRIPTS = [
     "hyperparameter_optimization",
 ]
 
+MNIST_SCRIPTS = [name for name in SCRIPTS
+                 if name not in ("optimizer_compare_naive", "weight_init_activation_histogram")]
+
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
+
+
+def loss_lines(out):
+    """The lines ``iteration N | name loss | ...`` and ``mean of the last N iterations | ...``,
+    as (label, {name: loss}) pairs, in order."""
+    lines = []
+    for line in out.splitlines():
+        if re.match(r"^(iteration \d+|mean of the last \d+ iterations) \| ", line):
+            label, *columns = line.split(" | ")
+            lines.append((label, {name: float(value) for name, value in
+                                  (column.rsplit(" ", 1) for column in columns)}))
+    return lines
 
 
 def figures_written(folder, *names):
@@ -61,15 +80,19 @@ def test_optimizer_compare_naive(tmp_path):
 
 @requires_mnist
 @pytest.mark.slow
-def test_optimizer_compare_mnist(tmp_path):
-    out = run_script("ch06/optimizer_compare_mnist.py", "--iters", 30, "--print-every", 10,
-                     "--save", tmp_path).stdout
-    assert "===========iteration:20===========" in out
-    for name in ["SGD", "Momentum", "AdaGrad", "Adam", "RMSprop"]:
-        losses = [float(v) for v in re.findall(rf"^{name}:({NUMBER})$", out, re.M)]
-        assert len(losses) == 4  # iterations 0, 10, 20 and the final mean
-        assert all(0 < loss < 10 for loss in losses)
-    figures_written(tmp_path, "optimizer_compare_mnist")
+@pytest.mark.parametrize("name, networks", [
+    ("optimizer_compare_mnist", ["SGD", "Momentum", "AdaGrad", "Adam", "RMSprop"]),
+    ("weight_init_compare", ["std 0.01", "Xavier", "He"]),
+])
+def test_side_by_side_losses(name, networks, tmp_path):
+    out = run_script(f"ch06/{name}.py", "--iters", 30, "--print-every", 10, "--save", tmp_path).stdout
+    lines = loss_lines(out)
+    assert [label for label, _ in lines] == ["iteration 0", "iteration 10", "iteration 20",
+                                             "mean of the last 30 iterations"]
+    for _, losses in lines:
+        assert list(losses) == networks
+        assert all(0 < loss < 10 for loss in losses.values())
+    figures_written(tmp_path, name)
 
 
 @pytest.mark.slow
@@ -85,21 +108,10 @@ def test_weight_init_activation_histogram(tmp_path):
 
 @requires_mnist
 @pytest.mark.slow
-def test_weight_init_compare(tmp_path):
-    out = run_script("ch06/weight_init_compare.py", "--iters", 30, "--print-every", 10,
-                     "--save", tmp_path).stdout
-    for name in ["std=0.01", "Xavier", "He"]:
-        losses = [float(v) for v in re.findall(rf"^{re.escape(name)}:({NUMBER})$", out, re.M)]
-        assert len(losses) == 4 and all(0 < loss < 10 for loss in losses)
-    figures_written(tmp_path, "weight_init_compare")
-
-
-@requires_mnist
-@pytest.mark.slow
 def test_batch_norm_test(tmp_path):
     out = run_script("ch06/batch_norm_test.py", "--epochs", 2, "--scales", 2, "--train-size", 200,
                      "--save", tmp_path).stdout
-    pairs = re.findall(rf"^epoch:\d+ \| ({NUMBER}) - ({NUMBER})$", out, re.M)
+    pairs = re.findall(rf"^epoch +\d+ \| without BN ({NUMBER}) \| with BN ({NUMBER})$", out, re.M)
     assert len(pairs) == 2 * 2
     assert all(0 <= float(a) <= 1 and 0 <= float(b) <= 1 for a, b in pairs)
     figures_written(tmp_path, "batch_norm_test")
@@ -122,7 +134,7 @@ def test_batch_norm_gradient_check():
 @pytest.mark.slow
 def test_overfit_weight_decay(tmp_path):
     out = run_script("ch06/overfit_weight_decay.py", "--epochs", 3, "--save", tmp_path).stdout
-    accuracies = re.findall(rf"^epoch:(\d+), train acc:({NUMBER}), test acc:({NUMBER})$", out, re.M)
+    accuracies = re.findall(rf"^epoch +(\d+) \| train acc ({NUMBER}) \| test acc ({NUMBER})$", out, re.M)
     assert [int(epoch) for epoch, *_ in accuracies] == [1, 2, 3]
     assert all(0 <= float(a) <= 1 for _, *pair in accuracies for a in pair)
     figures_written(tmp_path, "overfit_weight_decay")
@@ -132,7 +144,7 @@ def test_overfit_weight_decay(tmp_path):
 @pytest.mark.slow
 def test_overfit_dropout(tmp_path):
     out = run_script("ch06/overfit_dropout.py", "--epochs", 3, "--save", tmp_path).stdout
-    accuracies = re.findall(rf"^=== epoch:\d+, train acc:({NUMBER}), test acc:({NUMBER}) ===$", out, re.M)
+    accuracies = re.findall(rf"^epoch +\d+ \| train acc ({NUMBER}) \| test acc ({NUMBER})$", out, re.M)
     assert len(accuracies) == 3
     assert re.search(rf"^final: train acc {NUMBER}, test acc {NUMBER}", out, re.M)
     figures_written(tmp_path, "overfit_dropout")
@@ -147,10 +159,10 @@ def test_hyperparameter_optimization_parallel_matches_serial(tmp_path):
                           "--save", tmp_path / "parallel").stdout
 
     def results(out):
-        return [line for line in out.splitlines() if line.startswith(("trial ", "Best-"))]
+        return [line for line in out.splitlines() if line.startswith(("trial ", "best "))]
 
     assert len(results(serial)) == 8
-    assert re.search(rf"^Best-1\(val acc:{NUMBER}\) \| lr:{NUMBER}, weight decay:{NUMBER}$", serial, re.M)
+    assert re.search(rf"^best 1 \| val acc {NUMBER} \| lr {NUMBER} \| weight decay {NUMBER}$", serial, re.M)
     assert results(parallel) == results(serial)
     figures_written(tmp_path, "hyperparameter_best", "hyperparameter_map")
 
@@ -170,4 +182,37 @@ def test_optimizer_compare_mnist_on_gpu(tmp_path):
     out = run_script("ch06/optimizer_compare_mnist.py", "--device", "gpu", "--iters", 20,
                      "--print-every", 10, "--save", tmp_path).stdout
     assert "device: gpu" in out
-    assert len(re.findall(rf"^Adam:({NUMBER})$", out, re.M)) == 3
+    lines = loss_lines(out)
+    assert len(lines) == 3 and all(0 < losses["Adam"] < 10 for _, losses in lines)
+
+
+@pytest.mark.parametrize("name", MNIST_SCRIPTS)
+def test_without_mnist_the_script_stops_with_one_line(name, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DLFS_CACHE_DIR", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path / "no-such-folder"))
+    monkeypatch.setenv("MNIST_MIRRORS", "http://127.0.0.1:9/")  # nothing listens there
+    module = importlib.import_module(f"ch06.{name}")
+    with pytest.raises(SystemExit) as exit_info:
+        module.main([])
+    message = str(exit_info.value.code)
+    assert message.startswith("error: ") and "MNIST_DIR" in message and "\n" not in message
+
+
+def test_train_side_by_side_gives_every_network_the_same_batches(capsys):
+    from ch06.compare import train_side_by_side
+    from common.multi_layer_net import MultiLayerNet
+    from common.optimizer import SGD
+
+    rng = np.random.default_rng(0)
+    x, t = rng.random((60, 8)).astype(np.float32), rng.integers(0, 3, 60)
+    np.random.seed(0)
+    template = MultiLayerNet(8, [5], 3)
+    networks = {"a": template, "b": copy.deepcopy(template), "c": copy.deepcopy(template)}
+    optimizers = {"a": SGD(lr=0.1), "b": SGD(lr=0.1), "c": SGD(lr=0.5)}
+    losses = train_side_by_side(networks, optimizers, x, t, iters=20, batch_size=10, print_every=10)
+
+    assert all(len(values) == 20 and all(isinstance(v, float) for v in values) for values in losses.values())
+    assert losses["a"] == losses["b"]  # same start, same rule, same batches: the same losses
+    assert losses["c"][0] == losses["a"][0] and losses["c"][1:] != losses["a"][1:]
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(" | ")[0] for line in out] == ["iteration 0", "iteration 10"]
