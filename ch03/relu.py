@@ -23,9 +23,10 @@ def main(argv=None):
     y = relu(x)
 
     fig, ax = plt.subplots()
-    ax.plot(x, y)
+    ax.plot(x, y, label="relu(x) = max(0, x)")
     ax.set_ylim(-1.0, 5.5)
     ax.set_title("ReLU function")
+    ax.legend()
     ax.set_xlabel("x")
     ax.set_ylabel("h(x)")
     plotting.show_or_save({"relu": fig}, args.save)

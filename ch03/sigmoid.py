@@ -25,9 +25,10 @@ def main(argv=None):
     y = sigmoid(x)
 
     fig, ax = plt.subplots()
-    ax.plot(x, y)
+    ax.plot(x, y, label="sigmoid(x) = 1 / (1 + exp(-x))")
     ax.set_ylim(-0.1, 1.1)
     ax.set_title("Sigmoid function")
+    ax.legend()
     ax.set_xlabel("x")
     ax.set_ylabel("h(x)")
     plotting.show_or_save({"sigmoid": fig}, args.save)

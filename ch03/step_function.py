@@ -26,9 +26,10 @@ def main(argv=None):
     fig, ax = plt.subplots()
     # "steps-pre" draws the jump as a vertical edge at x = 0 (h(0) = 0, h(0.05) = 1);
     # a plain line plot would join those two points with a slanted segment.
-    ax.plot(x, y, drawstyle="steps-pre")
+    ax.plot(x, y, drawstyle="steps-pre", label="step(x) = 1 if x > 0 else 0")
     ax.set_ylim(-0.1, 1.1)
     ax.set_title("Step function")
+    ax.legend()
     ax.set_xlabel("x")
     ax.set_ylabel("h(x)")
     plotting.show_or_save({"step_function": fig}, args.save)

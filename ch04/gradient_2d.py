@@ -76,12 +76,14 @@ def main(argv=None):
     field_fig, ax = plt.subplots(figsize=(5.5, 5.5))
     # Minus the gradient: the arrows point downhill.  angles="xy" draws each arrow
     # in data coordinates, so its direction is the true direction of the vector.
-    ax.quiver(points[:, 0], points[:, 1], -grad[:, 0], -grad[:, 1], angles="xy", color="#555555")
-    ax.plot([0], [0], "r+", markersize=12)
+    ax.quiver(points[:, 0], points[:, 1], -grad[:, 0], -grad[:, 1], angles="xy", color="#555555",
+              label="-gradient at each point")
+    ax.plot([0], [0], "r+", markersize=12, label="minimum (0, 0)")
     ax.set_xlim(-2.2, 2.2)
     ax.set_ylim(-2.2, 2.2)
     ax.set_aspect("equal")
     ax.set_title("Negative gradient of x0² + x1²")
+    ax.legend(loc="upper right")
     ax.set_xlabel("x0")
     ax.set_ylabel("x1")
 
