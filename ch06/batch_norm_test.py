@@ -44,9 +44,8 @@ def train_with_and_without(scale, x_train, t_train, epochs, batch_size, lr):
     batches = np.random.get_state()
     for network in networks:
         np.random.set_state(batches)
-        # Only the training accuracy is asked for, so the training set is also the
-        # Trainer's "test" set (its test_acc_list is left unused).
-        trainer = Trainer(network, x_train, t_train, x_train, t_train, epochs=epochs,
+        # Only the training accuracy is asked for: no test set.
+        trainer = Trainer(network, x_train, t_train, None, None, epochs=epochs,
                           mini_batch_size=batch_size, optimizer="SGD", optimizer_param={"lr": lr},
                           verbose=False)
         before = network.accuracy(x_train, t_train)  # epoch 0: the Trainer's lists start at epoch 1

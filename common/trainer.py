@@ -10,6 +10,7 @@ the gradients by backpropagation and lets the optimizer update ``network.params`
 After each epoch (train_size / mini_batch_size steps) it measures the accuracy on
 the training and test data, or on their first ``evaluate_sample_num_per_epoch``
 examples.  The data are moved to the current device once, here, not per batch.
+``x_test=None, t_test=None`` skips the test set (``test_acc_list`` stays empty).
 """
 import numpy as np
 
@@ -37,7 +38,9 @@ class Trainer:
         self.network = network
         self.verbose = verbose
         self.x_train, self.t_train = backend.to_device(x_train), backend.to_device(t_train)
-        self.x_test, self.t_test = backend.to_device(x_test), backend.to_device(t_test)
+        self.has_test = x_test is not None
+        self.x_test = backend.to_device(x_test) if self.has_test else None
+        self.t_test = backend.to_device(t_test) if self.has_test else None
         self.epochs = epochs
         self.batch_size = mini_batch_size
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
@@ -76,25 +79,32 @@ class Trainer:
             self.current_epoch += 1
             self._evaluate()
 
-    def _evaluate(self):
+    def _accuracy(self, x, t):
         n = self.evaluate_sample_num_per_epoch
-        x_train, t_train = (self.x_train, self.t_train) if n is None else (self.x_train[:n], self.t_train[:n])
-        x_test, t_test = (self.x_test, self.t_test) if n is None else (self.x_test[:n], self.t_test[:n])
-        train_acc = self.network.accuracy(x_train, t_train)
-        test_acc = self.network.accuracy(x_test, t_test)
+        return self.network.accuracy(x, t) if n is None else self.network.accuracy(x[:n], t[:n])
+
+    def _evaluate(self):
+        train_acc = self._accuracy(self.x_train, self.t_train)
         self.train_acc_list.append(train_acc)
-        self.test_acc_list.append(test_acc)
+        line = f"epoch {self.current_epoch:3d} | train acc {train_acc:.4f}"
+        if self.has_test:
+            test_acc = self._accuracy(self.x_test, self.t_test)
+            self.test_acc_list.append(test_acc)
+            line += f" | test acc {test_acc:.4f}"
         if self.verbose:
             self._progress.clear()
-            print(f"epoch {self.current_epoch:3d} | train acc {train_acc:.4f} | test acc {test_acc:.4f}")
+            print(line)
 
     def train(self):
+        """Run all the steps; return the final test accuracy (None without a test set)."""
         self._progress = Progress(self.max_iter, "training", enabled=None if self.verbose else False)
         for i in range(self.max_iter):
             self.train_step()
             self._progress.update(i + 1)
         self._progress.clear()
 
+        if not self.has_test:
+            return None
         test_acc = self.network.accuracy(self.x_test, self.t_test)
         if self.verbose:
             print(f"final test acc {test_acc:.4f}")

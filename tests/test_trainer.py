@@ -145,3 +145,13 @@ def test_data_moved_to_the_current_device(dataset):
     trainer = make_trainer(dataset, epochs=1)
     assert type(trainer.x_train) is type(trainer.network.params["W1"])
     np.testing.assert_array_equal(to_cpu(trainer.t_test), dataset[3])
+
+
+def test_without_a_test_set_only_training_accuracy_is_recorded(dataset):
+    x_train, t_train, _, _ = dataset
+    np.random.seed(0)
+    network = MultiLayerNet(FEATURES, [8], CLASSES)
+    trainer = Trainer(network, x_train, t_train, None, None, epochs=2, mini_batch_size=20,
+                      optimizer="adam", verbose=False)
+    assert trainer.train() is None
+    assert len(trainer.train_acc_list) == 2 and trainer.test_acc_list == []
