@@ -153,15 +153,30 @@ def device_from_args(args):
         sys.exit(f"error: --device {args.device}: {exc}")
 
 
+_blas_default_threads = None  # BLAS's own thread count, read before set_cpu_threads first changes it
+
+
+def _blas():
+    from threadpoolctl import ThreadpoolController
+    return ThreadpoolController().select(user_api="blas")
+
+
+def get_cpu_threads():
+    """The number of threads NumPy's BLAS uses now (1 where threadpoolctl finds no BLAS)."""
+    return max([lib["num_threads"] for lib in _blas().info()], default=1)
+
+
 def set_cpu_threads(n):
-    """Let NumPy's BLAS use ``n`` threads (``None`` or 0: the library's default).
+    """Let NumPy's BLAS use ``n`` threads (``None`` or 0: its default, every core).
 
     Uses threadpoolctl, which finds the BLAS library NumPy loaded and sets its
     thread count in place; it works after NumPy is imported, unlike the
     OPENBLAS_NUM_THREADS variable.
     """
-    from threadpoolctl import threadpool_limits
-    threadpool_limits(limits=n or None, user_api="blas")
+    global _blas_default_threads
+    if _blas_default_threads is None:
+        _blas_default_threads = get_cpu_threads()
+    _blas().limit(limits=n or _blas_default_threads)
 
 
 def _init_from_environment():
@@ -186,5 +201,5 @@ def _init_from_environment():
 _init_from_environment()
 
 __all__ = ["ENV_VAR", "DeviceError", "use_device", "get_device", "get_xp", "gpu_available",
-           "get_array_module", "to_cpu", "to_gpu", "to_device", "seed", "set_cpu_threads", "add_device_argument",
-           "device_from_args"]
+           "get_array_module", "to_cpu", "to_gpu", "to_device", "seed", "set_cpu_threads", "get_cpu_threads",
+           "add_device_argument", "device_from_args"]

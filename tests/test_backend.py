@@ -194,6 +194,52 @@ def test_script_device_cpu_runs_and_seeds():
     assert result.stdout.strip() == "cpu True"
 
 
+# --------------------------------------------------------------------------- BLAS threads
+
+THREADS_PROBE = """
+    from threadpoolctl import ThreadpoolController
+    import numpy as np
+    from common import backend
+    before = backend.get_cpu_threads()
+    library = max(lib["num_threads"] for lib in ThreadpoolController().select(user_api="blas").info())
+    backend.set_cpu_threads(1)
+    pinned = backend.get_cpu_threads()
+    backend.set_cpu_threads(0)
+    print(before, library, pinned, backend.get_cpu_threads())
+    """
+
+
+def test_cpu_threads_default_pin_and_restore():
+    """Unset: BLAS keeps its own count; set_cpu_threads(1) pins it; set_cpu_threads(0) restores it."""
+    env = {k: v for k, v in os.environ.items() if k != backend.THREADS_VAR}
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(THREADS_PROBE)], capture_output=True,
+                            text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    before, library, pinned, restored = map(int, result.stdout.split())
+    assert before == library >= 1
+    assert pinned == 1
+    assert restored == before
+
+
+def test_dlfs_cpu_threads_pins_blas_and_zero_still_means_every_core():
+    """DLFS_CPU_THREADS=1 pins BLAS at import; set_cpu_threads(0) then gives every core back
+    (what benchmarks/bench_gpu.py relies on), not the pinned count."""
+    unpinned = run_python("from common import backend; print(backend.get_cpu_threads())",
+                          **{backend.THREADS_VAR: "0"})
+    assert unpinned.returncode == 0, unpinned.stderr
+    result = run_python(THREADS_PROBE, **{backend.THREADS_VAR: "1"})
+    assert result.returncode == 0, result.stderr
+    before, library, pinned, restored = map(int, result.stdout.split())
+    assert before == library == pinned == 1
+    assert restored == int(unpinned.stdout)
+
+
+def test_dlfs_cpu_threads_rejects_a_non_number():
+    result = run_python("from common import backend", **{backend.THREADS_VAR: "two"})
+    assert result.returncode != 0
+    assert "DLFS_CPU_THREADS must be a whole number of threads, got 'two'" in result.stderr
+
+
 # --------------------------------------------------------------------------- with a GPU
 
 @pytest.mark.gpu
