@@ -1,0 +1,256 @@
+"""Draw the computational graphs that common.autograd records: apple-and-orange, two-layer loss.
+
+Chapter 5 draws its graphs by hand.  These are read from the engine itself: the
+script computes
+
+    price = (apple * apple_num + orange * orange_num) * tax
+    loss  = softmax_cross_entropy(relu(x @ W1 + b1) @ W2 + b2, t)
+
+calls ``backward(retain_grad=True)``, and walks from the result back through
+every ``creator`` and its inputs.  Boxes are operations (the Function's class),
+rounded boxes are Variables, labelled with their name, their value (for a
+number) or shape (for an array) and, after backward, their gradient (its value,
+or its norm for an array).  Data go left to right, from the inputs to the result;
+gradients flow the other way.  Blue: leaves that receive a gradient (inputs,
+parameters); grey: constants (the images x); white: intermediate results.
+
+The two-layer net is chapter 5's (784-50-10, batch 100) fed random stand-in
+images: the graph's shape does not depend on the data.
+
+``--dot FILE`` also writes the two graphs as Graphviz DOT text (``dot -Tpng FILE
+-o graph.png`` renders it where Graphviz is installed; the figure needs none).
+"""
+
+import os
+import tempfile
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Patch
+
+from ch05.autograd_buy_apple_orange import autograd_buy_apple_orange
+from ch05.autograd_two_layer_net import AutogradTwoLayerNet
+from common import backend
+from common.autograd import Variable
+from common.cli import output_file, positive_int, run, script_parser
+from common.plotting import show_or_save
+
+COLORS = {"leaf": "#cfe2f3", "constant": "#e6e6e6", "variable": "white", "function": "#fde9c9"}
+
+
+def collect(root):
+    """The graph behind Variable ``root``: (variables, functions, edges), found without recursion.
+
+    Edges are (source, target) pairs: input Variable -> Function -> output Variable.
+    """
+    variables, functions, edges = [root], [], []
+    seen, stack = {id(root)}, [root]
+    while stack:
+        function = stack.pop().creator
+        if function is None or id(function) in seen:
+            continue
+        seen.add(id(function))
+        functions.append(function)
+        edges.append((function, function.output()))
+        for x in function.inputs:
+            edges.append((x, function))
+            if id(x) not in seen:
+                seen.add(id(x))
+                variables.append(x)
+                stack.append(x)
+    return variables, functions, edges
+
+
+def _describe(array):
+    """A number's value, or an array's shape."""
+    array = backend.to_cpu(array)
+    return f"{array.item():.4g}" if array.size == 1 else str(tuple(array.shape))
+
+
+def label(node):
+    """The text of a node: the operation, or name / value or shape / gradient."""
+    if not isinstance(node, Variable):
+        extra = f"\nt {tuple(node.t.shape)}" if hasattr(node, "t") else ""
+        return type(node).__name__ + extra
+    lines = [node.name] if node.name else []
+    lines.append(_describe(node.data) if hasattr(node.data, "shape") else f"{node.data:.4g}")
+    if node.grad is not None:
+        grad = backend.to_cpu(node.grad)
+        lines.append(
+            f"grad {grad.item():.4g}" if grad.size == 1 else f"grad norm {np.linalg.norm(grad):.3g}"
+        )
+    return "\n".join(lines)
+
+
+def kind(node):
+    if not isinstance(node, Variable):
+        return "function"
+    if node.creator is not None:
+        return "variable"
+    return "leaf" if node.requires_grad else "constant"
+
+
+def layout(variables, functions, edges):
+    """(column, row) of every node, by id: columns follow the generations, left to right.
+
+    A Function of generation g goes to column 2g + 1, its output to 2g + 2; a leaf
+    goes just left of its first use.  Rows are set column by column from the right:
+    each node at the mean row of the nodes it feeds, results before leaves, and
+    pushed upwards where the row is taken (so the main chain runs straight).
+    """
+    consumers = {}
+    for source, target in edges:
+        consumers.setdefault(id(source), []).append(target)
+    column = {id(f): 2 * f.generation + 1 for f in functions}
+    for v in variables:
+        if v.creator is not None:
+            column[id(v)] = 2 * v.generation
+        else:
+            column[id(v)] = min((column[id(f)] for f in consumers.get(id(v), [])), default=1) - 1
+    used = sorted(set(column.values()))
+    row = {}
+    for c in reversed(used):
+        nodes = [n for n in variables + functions if column[id(n)] == c]
+        wanted = [np.mean([row[id(t)] for t in consumers.get(id(n), [])] or [0.0]) for n in nodes]
+        order = sorted(range(len(nodes)), key=lambda i: (wanted[i], kind(nodes[i]) != "variable"))
+        top = -np.inf
+        for i in order:
+            top = row[id(nodes[i])] = max(float(wanted[i]), top + 1.0)
+    return {key: (used.index(column[key]), row[key]) for key in column}
+
+
+def draw_graph(root, title=None, ax=None):
+    """Draw the graph behind ``root`` on ``ax`` (a new figure if None); return the figure."""
+    variables, functions, edges = collect(root)
+    nodes = variables + functions
+    where = layout(variables, functions, edges)
+    labels = {id(n): label(n) for n in nodes}
+    # x in units of characters: each column as wide as its widest label, plus a gap for arrows.
+    widths = {}
+    for n in nodes:
+        c = where[id(n)][0]
+        widths[c] = max(widths.get(c, 0), max(len(line) for line in labels[id(n)].split("\n")))
+    x, gap = {0: widths[0] / 2}, 6
+    for c in range(1, len(widths)):
+        x[c] = x[c - 1] + (widths[c - 1] + widths[c]) / 2 + gap
+    right = x[len(widths) - 1] + widths[len(widths) - 1] / 2
+    rows = [r for _, r in where.values()]
+    if ax is None:
+        size = (max(6.4, 0.085 * right + 0.6), max(2.6, 0.8 * (max(rows) - min(rows) + 1) + 1.2))
+        _, ax = plt.subplots(figsize=size)
+    texts = {}
+    for n in nodes:
+        c, r = where[id(n)]
+        style = "square,pad=0.35" if kind(n) == "function" else "round,pad=0.35"
+        box = dict(boxstyle=style, facecolor=COLORS[kind(n)], edgecolor="0.3")
+        texts[id(n)] = ax.text(
+            x[c], r, labels[id(n)], ha="center", va="center", fontsize=8, bbox=box
+        )
+    for source, target in edges:  # from the right edge of the source to the left edge of the target
+        ax.annotate(
+            "",
+            xy=(0, 0.5),
+            xycoords=texts[id(target)],
+            xytext=(1, 0.5),
+            textcoords=texts[id(source)],
+            arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.0),
+        )
+    ax.set_xlim(-1, right + 1)
+    ax.set_ylim(min(rows) - 0.7, max(rows) + 0.7)
+    ax.axis("off")
+    present = [k for k in COLORS if any(kind(n) == k for n in nodes)]
+    handles = [Patch(facecolor=COLORS[k], edgecolor="0.3", label=k) for k in present]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles))
+    if title:
+        ax.set_title(title)
+    return ax.figure
+
+
+def to_dot(graphs):
+    """Graphviz DOT text for ``graphs`` (a dict title -> root Variable), one cluster each."""
+
+    def quote(text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+    lines = [
+        "digraph computational_graphs {",
+        "  rankdir=LR;",
+        '  node [fontname="Helvetica", fontsize=10];',
+    ]
+    for g, (title, root) in enumerate(graphs.items()):
+        variables, functions, edges = collect(root)
+        names = {id(n): f"g{g}n{i}" for i, n in enumerate(variables + functions)}
+        lines += [f"  subgraph cluster_{g} {{", f"    label={quote(title)};"]
+        for node in variables + functions:
+            style = "filled" if kind(node) == "function" else "rounded,filled"
+            lines.append(
+                f"    {names[id(node)]} [label={quote(label(node))}, shape=box, "
+                f"style={quote(style)}, fillcolor={quote(COLORS[kind(node)])}];"
+            )
+        lines += [f"    {names[id(a)]} -> {names[id(b)]};" for a, b in edges]
+        lines.append("  }")
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+def write_atomically(path, text):
+    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".dot")
+    try:
+        with os.fdopen(fd, "w") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def two_layer_loss(batch_size=100, hidden_size=50, seed=0):
+    """The loss Variable of chapter 5's two-layer net on random stand-in images, after backward."""
+    rng = np.random.RandomState(seed)
+    np.random.seed(seed)
+    network = AutogradTwoLayerNet(784, hidden_size, 10)
+    x = Variable(
+        backend.to_device(rng.rand(batch_size, 784).astype(np.float32)),
+        name="x",
+        requires_grad=False,
+    )
+    t = backend.to_device(np.eye(10, dtype=np.float32)[rng.randint(0, 10, batch_size)])
+    loss = network.loss(x, t)
+    loss.name = "loss"
+    loss.backward(retain_grad=True)
+    return loss
+
+
+def main(argv=None):
+    parser = script_parser(__doc__, figures=True)
+    parser.add_argument(
+        "--dot",
+        metavar="FILE",
+        type=output_file,
+        default=None,
+        help="also write both graphs as Graphviz DOT text to FILE",
+    )
+    parser.add_argument("--batch-size", type=positive_int, default=100, help="two-layer batch")
+    parser.add_argument("--hidden", type=positive_int, default=50, help="hidden units")
+    args = parser.parse_args(argv)
+
+    price, _ = autograd_buy_apple_orange()
+    loss = two_layer_loss(args.batch_size, args.hidden)
+    graphs = {
+        "price = (apple * apple_num + orange * orange_num) * tax": price,
+        "two-layer net: loss = softmax_cross_entropy(relu(x @ W1 + b1) @ W2 + b2, t)": loss,
+    }
+    if args.dot:
+        write_atomically(args.dot, to_dot(graphs))
+        print(f"saved DOT text: {args.dot}")
+    figures = {
+        "graph_apple_orange": draw_graph(price, next(iter(graphs))),
+        "graph_two_layer_net": draw_graph(loss, list(graphs)[1]),
+    }
+    show_or_save(figures, args.save)
+
+
+if __name__ == "__main__":
+    run(main)
