@@ -49,6 +49,11 @@ class TwoLayerNet:
         """Cross-entropy loss; ``t`` holds class indices or one-hot rows."""
         return self.lastLayer.forward(self.predict(x), t)
 
+    @property
+    def last_loss(self):
+        """The loss of the latest forward pass through the loss layer (kept on the device)."""
+        return self.lastLayer.loss
+
     def accuracy(self, x, t):
         """Fraction of correct predictions.  common.util.accuracy runs the rows
         through predict a chunk at a time: same result, a fraction of the memory."""
@@ -68,3 +73,18 @@ class TwoLayerNet:
             dout = layer.backward(dout)
         return {"W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
                 "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db}
+
+
+if __name__ == "__main__":
+    # Run as a script: say what this module is, and show it working on a tiny batch.
+    from common.cli import run, script_parser
+
+    def main(argv=None):
+        script_parser(__doc__ + "\nRun as a script, it builds a 784-50-10 network and prints the "
+                      "gradient shapes of one random batch.").parse_args(argv)
+        network = TwoLayerNet(784, 50, 10)
+        x, t = np.random.rand(3, 784).astype(np.float32), np.array([1, 2, 3])
+        for key, grad in network.gradient(backend.to_device(x), backend.to_device(t)).items():
+            print(f"{key}: {grad.shape}")
+
+    run(main)

@@ -22,8 +22,10 @@ Reproducible, serial or parallel: every trial gets its own seed, derived from
 ``--seed`` and the trial's number (``numpy.random.SeedSequence(seed).spawn``);
 it draws its hyperparameters, initial weights and mini-batches from that seed
 alone.  So ``--jobs 4`` (trials in 4 worker processes) prints the same results
-as ``--jobs 1``, whatever order the trials finish in.  The workers always run on
-the CPU: ``--device gpu`` trains the trials one after another (``--jobs 1``).
+as ``--jobs 1``, whatever order the trials finish in. The workers always run on
+the CPU; with ``--device gpu`` the trials run one after another on the GPU
+(``--jobs`` is then ignored, with a note: one GPU gains nothing from several
+processes sharing it), with the same results.
 """
 import multiprocessing
 import os
@@ -33,12 +35,13 @@ from concurrent.futures import ProcessPoolExecutor
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ch06.compare import axes_grid
+from ch06.experiments import axes_grid
 from common import backend
-from common.cli import load_mnist_or_exit, script_parser, setup
+from common.cli import (batch_size, fraction, load_mnist_or_exit, positive_int, run, script_parser,
+                        setup, train_size)
 from common.multi_layer_net import MultiLayerNet
 from common.plotting import show_or_save  # importing it also applies the course's figure style
-from common.progress import Progress
+from common.progress import progress_bar, say
 from common.trainer import Trainer
 from common.util import shuffle_dataset
 
@@ -55,12 +58,19 @@ def trial_seeds(seed, trials):
     return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(seed).spawn(trials)]
 
 
-def run_trial(trial_seed, data, epochs, batch_size):
+def run_trial(trial_seed, data, epochs, batch_size, device="cpu"):
     """Draw lr and weight decay, train, return (lr, wd, validation and training accuracies).
 
     Everything random in a trial comes from NumPy's global generator, seeded
-    here from the trial's own seed: the result depends on nothing else.
+    here from the trial's own seed: the result depends on nothing else. The
+    device is named, not inherited: a worker process must not pick up
+    ``$DLFS_DEVICE`` from its environment.
     """
+    with backend.using_device(device):
+        return _train_trial(trial_seed, data, epochs, batch_size)
+
+
+def _train_trial(trial_seed, data, epochs, batch_size):
     backend.seed(trial_seed)
     lr = 10 ** np.random.uniform(*LR_RANGE)
     weight_decay = 10 ** np.random.uniform(*WEIGHT_DECAY_RANGE)
@@ -78,7 +88,7 @@ def run_trials(seeds, data, epochs, batch_size, jobs):
     """Yield the trials' results in trial order, computed here or in ``jobs`` worker processes."""
     if jobs == 1:
         for trial_seed in seeds:
-            yield run_trial(trial_seed, data, epochs, batch_size)
+            yield run_trial(trial_seed, data, epochs, batch_size, backend.get_device())
         return
     # Workers are started fresh ("spawn"), each with a single-threaded BLAS: with
     # N workers on N cores, multi-threaded matrix products would only fight for them.
@@ -109,63 +119,67 @@ def plot_results(results, count, lr_range, wd_range):
     curves, axes = axes_grid(len(best), min(5, len(best)), cell_size=(2.8, 2.3), xlabel="epochs",
                              ylabel="accuracy", ylim=(0, 1))
     for rank, (ax, (lr, wd, val_acc, train_acc)) in enumerate(zip(axes, best), start=1):
-        epochs = np.arange(1, len(val_acc) + 1)
+        epochs = np.arange(len(val_acc))  # the first measurement is after step 1: epoch 0
         ax.plot(epochs, val_acc, label="validation")
         ax.plot(epochs, train_acc, "--", label="train")
         ax.set_title(f"best {rank}: lr {lr:.1e}\nwd {wd:.1e}", fontsize=9)
-    axes[0].legend(loc="upper left", fontsize=7)
+    curves.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
     curves.suptitle(f"Random search: the best {len(best)} of {len(results)} trials")
 
     search_map, ax = plt.subplots()
     lrs, wds, final = zip(*[(lr, wd, val_acc[-1]) for lr, wd, val_acc, _ in results])
     points = ax.scatter(lrs, wds, c=final, cmap="viridis", vmin=0, vmax=1)
     search_map.colorbar(points, label="final validation accuracy")
-    ax.set(xscale="log", yscale="log", xlim=[10.0 ** e for e in lr_range],
-           ylim=[10.0 ** e for e in wd_range], xlabel="learning rate", ylabel="weight decay",
+    # A margin of a tenth of a decade: markers at the ranges' ends are not cut in half.
+    ax.set(xscale="log", yscale="log", xlim=[10.0 ** (lr_range[0] - 0.1), 10.0 ** (lr_range[1] + 0.1)],
+           ylim=[10.0 ** (wd_range[0] - 0.1), 10.0 ** (wd_range[1] + 0.1)],
+           xlabel="learning rate", ylabel="weight decay",
            title="Every trial: where the good hyperparameters are")
     return {"hyperparameter_best": curves, "hyperparameter_map": search_map}
 
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--trials", type=int, default=100, help="number of random (lr, weight decay) draws")
-    parser.add_argument("--epochs", type=int, default=50, help="training epochs per trial")
-    parser.add_argument("--train-size", type=int, default=500,
+    parser.add_argument("--trials", type=positive_int, default=100,
+                        help="number of random (lr, weight decay) draws")
+    parser.add_argument("--epochs", type=positive_int, default=50, help="training epochs per trial")
+    parser.add_argument("--train-size", type=train_size, default=500,
                         help="MNIST training examples used, validation included")
-    parser.add_argument("--validation-rate", type=float, default=0.2,
+    parser.add_argument("--validation-rate", type=fraction, default=0.2,
                         help="share of them held out for validation")
-    parser.add_argument("--batch-size", type=int, default=100, help="examples per mini-batch")
-    parser.add_argument("--jobs", type=int, default=1,
+    parser.add_argument("--batch-size", type=batch_size, default=100, help="examples per mini-batch")
+    parser.add_argument("--jobs", type=positive_int, default=1,
                         help="trials run at once in worker processes on the CPU (1 = in this process)")
-    parser.add_argument("--show", type=int, default=20, help="how many of the best trials to plot")
+    parser.add_argument("--show", type=positive_int, default=20,
+                        help="how many of the best trials to plot")
     args = parser.parse_args(argv)
-    if args.jobs < 1:
-        parser.error("--jobs must be at least 1")
-    if args.jobs > 1 and args.device == "gpu":
-        parser.error("--jobs > 1 runs trials in CPU worker processes; "
-                     "use --device cpu for parallel trials, or --jobs 1 to train on the GPU")
     setup(args)
+    if args.jobs > 1 and backend.get_device() != "cpu":
+        say(f"note: --jobs {args.jobs} runs CPU worker processes; on --device {args.device} "
+            "the trials run one after another instead (same results)")
+        args.jobs = 1
+    validation_num = int(args.train_size * args.validation_rate)
+    if not 1 <= validation_num < args.train_size:
+        parser.error(f"--validation-rate {args.validation_rate:g} of --train-size {args.train_size} "
+                     f"leaves {validation_num} validation examples: need at least one of each kind")
 
     (x_train, t_train), _ = load_mnist_or_exit(normalize=True)
     x_train, t_train = shuffle_dataset(x_train[:args.train_size], t_train[:args.train_size])
-    validation_num = int(args.train_size * args.validation_rate)
     x_val, t_val = x_train[:validation_num], t_train[:validation_num]
     x_train, t_train = x_train[validation_num:], t_train[validation_num:]
     data = (x_train, t_train, x_val, t_val)
     if args.jobs == 1:
         data = tuple(backend.to_device(a) for a in data)  # once, for all trials (workers get NumPy arrays)
 
-    print(f"device: {backend.get_device()}, {args.jobs} job(s), {args.trials} trials "
+    say(f"device: {backend.get_device()}, {args.jobs} job(s), {args.trials} trials "
           f"of {args.epochs} epochs; {len(x_train)} training and {len(x_val)} validation examples")
     seeds = trial_seeds(args.seed, args.trials)
     results = []
-    progress = Progress(args.trials, "trials")
-    for i, result in enumerate(run_trials(seeds, data, args.epochs, args.batch_size, args.jobs)):
-        results.append(result)
-        progress.clear()
-        print(trial_line(f"trial {i + 1}", result))
-        progress.update(i + 1)
-    progress.clear()
+    with progress_bar(args.trials, "trials") as bar:
+        for i, result in enumerate(run_trials(seeds, data, args.epochs, args.batch_size, args.jobs)):
+            results.append(result)
+            say(trial_line(f"trial {i + 1}", result))
+            bar.update()
 
     print(f"the {min(args.show, len(results))} best trials, by final validation accuracy:")
     # sorted() is stable: equal accuracies keep trial order, so the ranking is reproducible
@@ -177,4 +191,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

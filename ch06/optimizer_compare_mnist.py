@@ -13,12 +13,14 @@ runs a second forward pass after the update, which costs time and tells nothing 
 """
 import copy
 
-from ch06.compare import plot_smoothed_losses, print_final_losses, train_side_by_side
+from ch06.experiments import plot_smoothed_losses, print_final_losses, train_side_by_side
 from common.backend import get_device
-from common.cli import load_mnist_or_exit, script_parser, setup
+from common.cli import (batch_size, load_mnist_or_exit, nonnegative_int, positive_int, run,
+                        script_parser, setup)
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD, AdaGrad, Adam, Momentum, RMSprop
 from common.plotting import show_or_save
+from common.progress import say
 
 # The book's learning rates (RMSprop, commented out in the book, gets Adam's).
 OPTIMIZERS = {
@@ -28,17 +30,20 @@ OPTIMIZERS = {
     "Adam": lambda: Adam(lr=0.001),
     "RMSprop": lambda: RMSprop(lr=0.001),
 }
-# Each optimizer keeps its marker whichever of them are compared.
-MARKERS = {"SGD": "o", "Momentum": "x", "AdaGrad": "s", "Adam": "D", "RMSprop": "^"}
+# Each optimizer keeps its marker and line style whichever of them are compared.
+STYLES = {"SGD": ("o", "-"), "Momentum": ("x", "--"), "AdaGrad": ("s", "-."),
+          "Adam": ("D", ":"), "RMSprop": ("^", "-")}
 
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--iters", type=int, default=2000, help="training iterations (mini-batches)")
-    parser.add_argument("--batch-size", type=int, default=128, help="examples per mini-batch")
+    parser.add_argument("--iters", type=positive_int, default=2000,
+                        help="training iterations (mini-batches)")
+    parser.add_argument("--batch-size", type=batch_size, default=128, help="examples per mini-batch")
     parser.add_argument("--optimizers", nargs="+", choices=list(OPTIMIZERS), default=list(OPTIMIZERS),
                         metavar="NAME", help=f"which to compare, from: {', '.join(OPTIMIZERS)}")
-    parser.add_argument("--print-every", type=int, default=100, help="print the losses every N iterations")
+    parser.add_argument("--print-every", type=nonnegative_int, default=100,
+                        help="print the losses every N iterations (0: never)")
     args = parser.parse_args(argv)
     setup(args)
 
@@ -50,15 +55,16 @@ def main(argv=None):
     networks = {name: copy.deepcopy(template) for name in args.optimizers}
     optimizers = {name: OPTIMIZERS[name]() for name in args.optimizers}
 
-    print(f"device: {get_device()}, {args.iters} iterations, batch size {args.batch_size}")
+    say(f"device: {get_device()}, {args.iters} iterations, batch size {args.batch_size}")
     losses = train_side_by_side(networks, optimizers, x_train, t_train, args.iters, args.batch_size,
                                 args.print_every)
     print_final_losses(losses)
 
-    fig = plot_smoothed_losses(losses, "Optimizers on MNIST (784-100x4-10, smoothed loss)", ylim=(0, 1),
-                               markers=MARKERS)
+    # A log scale: AdaGrad, Adam and RMSprop all end near 0.05 and overlap on a linear one.
+    fig = plot_smoothed_losses(losses, "Optimizers on MNIST (784-100x4-10)", log=True,
+                               styles=STYLES)
     show_or_save({"optimizer_compare_mnist": fig}, args.save)
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

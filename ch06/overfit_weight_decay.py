@@ -2,42 +2,61 @@
 
 A big network (784-[100]*6-10, ReLU) trained on only 300 MNIST examples learns
 them by heart: training accuracy reaches ~100% while test accuracy stays far
-below.  Weight decay adds half the squared size of every weight to the loss,
+below. Weight decay adds half the squared size of every weight to the loss,
 
     L = cross-entropy + lambda/2 * sum(W^2),   so   dL/dW = backprop + lambda * W,
 
 which pulls every weight towards 0 and keeps the network from fitting the noise
 of the few examples: the gap between training and test accuracy narrows.
 
-Run with ``--weight-decay 0`` to see plain overfitting, and with the default
-(lambda = 0.1, the book's) to see the effect of weight decay.  Training runs
-through ``common.trainer.Trainer``, which prints training and test accuracy
-after every epoch; both are plotted.  The set-up (data, options, report and
-figure) is shared with ``overfit_dropout.py`` through ``ch06/compare.py``.
+Two networks start from the same weights and train on the same mini-batches,
+one without weight decay and one with ``--weight-decay`` (the book's 0.1); each
+epoch prints both networks' accuracies, and the figure shows all four curves.
 """
-from ch06.compare import add_overfit_arguments, plot_accuracies, train_and_report
-from common.cli import script_parser, setup
+
+import copy
+
+from ch06.experiments import load_first_examples, plot_accuracies, train_epochs_side_by_side
+from common.cli import (batch_size, learning_rate, nonnegative_float, positive_int, run,
+                        script_parser, setup, train_size)
 from common.multi_layer_net import MultiLayerNet
 from common.plotting import show_or_save
+from common.trainer import Trainer
 
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--weight-decay", type=float, default=0.1,
-                        help="weight decay lambda (0 switches it off)")
-    add_overfit_arguments(parser, epochs=201)
+    parser.add_argument("--weight-decay", type=nonnegative_float, default=0.1,
+                        help="weight decay lambda of the regularized network")
+    parser.add_argument("--epochs", type=positive_int, default=201, help="training epochs")
+    parser.add_argument("--train-size", type=train_size, default=300,
+                        help="training examples (from the start of MNIST): few, so that it overfits")
+    parser.add_argument("--batch-size", type=batch_size, default=100, help="examples per mini-batch")
+    parser.add_argument("--lr", type=learning_rate, default=0.01, help="SGD learning rate")
     args = parser.parse_args(argv)
     setup(args)
 
-    network = MultiLayerNet(784, [100] * 6, 10, weight_decay_lambda=args.weight_decay)
-    setting = f"weight decay lambda {args.weight_decay:g}" if args.weight_decay else "no weight decay"
-    train_acc, test_acc = train_and_report(network, args, setting)
+    (x_train, t_train), (x_test, t_test) = load_first_examples(args.train_size)
+    plain = MultiLayerNet(784, [100] * 6, 10)
+    regularized = copy.deepcopy(plain)  # the same initial weights...
+    regularized.weight_decay_lambda = args.weight_decay  # ...and the penalty
+    networks = {"no weight decay": plain, f"weight decay {args.weight_decay:g}": regularized}
+    trainers = {
+        name: Trainer(network, x_train, t_train, x_test, t_test, epochs=args.epochs,
+                      mini_batch_size=args.batch_size, optimizer="SGD",
+                      optimizer_param={"lr": args.lr}, verbose=False)
+        for name, network in networks.items()
+    }
+    print(f"{args.train_size} training examples, 784-[100]x6-10, SGD lr {args.lr:g}")
+    train_epochs_side_by_side(trainers)
 
-    title = f"{args.train_size} training examples, 784-[100]x6-10, {setting}"
-    fig = plot_accuracies(train_acc, test_acc, title)
-    name = "overfit_weight_decay" if args.weight_decay else "overfit_no_weight_decay"
-    show_or_save({name: fig}, args.save)
+    results = {name: (t.train_acc_list, t.test_acc_list) for name, t in trainers.items()}
+    for name, (train_acc, test_acc) in results.items():
+        print(f"{name}: final train acc {train_acc[-1]:.4f}, test acc {test_acc[-1]:.4f}, "
+              f"gap {train_acc[-1] - test_acc[-1]:.4f}")
+    fig = plot_accuracies(results, f"Weight decay against overfitting ({args.train_size} examples)")
+    show_or_save({"overfit_weight_decay": fig}, args.save)
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -12,12 +12,14 @@ the same mini-batches.  The losses are printed every 100 iterations, one line
 for the three (``iteration 100 | std 0.01 2.3020 | Xavier ...``), and the
 smoothed loss curves are plotted.
 """
-from ch06.compare import plot_smoothed_losses, print_final_losses, train_side_by_side
+from ch06.experiments import plot_smoothed_losses, print_final_losses, train_side_by_side
 from common.backend import get_device
-from common.cli import load_mnist_or_exit, script_parser, setup
+from common.cli import (batch_size, learning_rate, load_mnist_or_exit, nonnegative_int,
+                        positive_int, run, script_parser, setup)
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
 from common.plotting import show_or_save
+from common.progress import say
 
 # The starting points compared, label -> what MultiLayerNet's weight_init_std takes:
 # a fixed standard deviation, or the name of a rule that sets it from the number
@@ -27,10 +29,12 @@ STARTING_SCALES = {"std 0.01": 0.01, "Xavier": "xavier", "He": "he"}
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--iters", type=int, default=2000, help="training iterations (mini-batches)")
-    parser.add_argument("--batch-size", type=int, default=128, help="examples per mini-batch")
-    parser.add_argument("--lr", type=float, default=0.01, help="SGD learning rate")
-    parser.add_argument("--print-every", type=int, default=100, help="print the losses every N iterations")
+    parser.add_argument("--iters", type=positive_int, default=2000,
+                        help="training iterations (mini-batches)")
+    parser.add_argument("--batch-size", type=batch_size, default=128, help="examples per mini-batch")
+    parser.add_argument("--lr", type=learning_rate, default=0.01, help="SGD learning rate")
+    parser.add_argument("--print-every", type=nonnegative_int, default=100,
+                        help="print the losses every N iterations (0: never)")
     args = parser.parse_args(argv)
     setup(args)
 
@@ -40,15 +44,15 @@ def main(argv=None):
                 for label, scale in STARTING_SCALES.items()}
     optimizers = {label: SGD(lr=args.lr) for label in networks}
 
-    print(f"device: {get_device()}, {args.iters} iterations, batch size {args.batch_size}, SGD lr {args.lr}")
+    say(f"device: {get_device()}, {args.iters} iterations, batch size {args.batch_size}, SGD lr {args.lr}")
     losses = train_side_by_side(networks, optimizers, x_train, t_train, args.iters, args.batch_size,
                                 args.print_every)
     print_final_losses(losses)
 
-    fig = plot_smoothed_losses(losses, "Weight initialization on MNIST (ReLU, SGD, smoothed loss)",
+    fig = plot_smoothed_losses(losses, "Weight initialization on MNIST (ReLU, SGD)",
                                ylim=(0, 2.5))
     show_or_save({"weight_init_compare": fig}, args.save)
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -1,36 +1,40 @@
-"""The array backend: NumPy by default, CuPy on request.
+"""The array backend: which module holds the arrays, NumPy (default) or CuPy.
 
-Every array in ``common`` lives on one device, chosen once:
+Every array of ``common`` lives on one device, chosen once, before networks are built:
 
-* the environment variable ``DLFS_DEVICE`` (``cpu`` or ``gpu``), read at import, or
-* ``use_device('gpu')`` from code, or ``--device gpu`` on a chapter script
-  (see ``add_device_argument`` and ``device_from_args``).
+* ``DLFS_DEVICE=gpu`` in the environment (read at import), or
+* ``use_device('gpu')`` in code, or ``with using_device('gpu'): ...`` for a block,
+* ``--device gpu`` on a chapter script (``common.cli`` calls ``use_device``).
 
-Code that *creates* arrays (weights, optimizer state) asks for ``get_xp()``,
-the module of the current device.  Code that *operates* on arrays it was given
-asks the array itself: ``xp = get_array_module(x)``.  That way a layer works on
-whatever it is fed, and nothing calls NumPy on a CuPy array.
+The contract, in three rules:
 
-Moving data: ``to_device(x)`` sends an array to the current device (once, not per
-batch), ``to_cpu(x)`` brings it back for printing and plotting.
+1. Code that *creates* arrays (weights, optimizer state, data sets) makes them on
+   the host with NumPy and sends them over with ``to_device(x)``, once.
+2. Code that *operates* on arrays it was given asks the array which module owns
+   it, ``xp = get_array_module(x)``, and calls ``xp.exp`` etc.: a layer then works
+   on whatever it is fed, and nothing calls NumPy on a GPU array.
+3. Results come back with ``to_cpu(x)``, for printing and plotting, as rarely as
+   possible: every transfer waits for the device to finish.
 
-CPU threads: NumPy's BLAS uses every core by default, which is fastest on an
-idle machine (chapter 5's training: 4.5 s with two threads, 5.7 s with one).
-Where the cores are shared (a busy laptop, CI, parallel trials) OpenBLAS's
-waiting threads make the same run five to ten times *slower*; set
-``DLFS_CPU_THREADS=1`` there (the test suite does), or call ``set_cpu_threads(n)``.
+A third device, ``strict``, exists for the test suite only: NumPy arrays behind a
+CuPy-like wall (``common.strict_device``), so that CI, which has no GPU, catches
+code that mixes host and device arrays or reads device values in a hot loop.
 """
+
+import contextlib
 import os
 import sys
 
 import numpy
 
 ENV_VAR = "DLFS_DEVICE"
-THREADS_VAR = "DLFS_CPU_THREADS"
-DEVICES = ("cpu", "gpu")
+DEVICES = ("cpu", "gpu")  # what learners choose from; "strict" is for the tests
+TEST_DEVICE = "strict"
 
-INSTALL_HINT = ("install CuPy for your CUDA version, e.g. `pip install cupy-cuda12x` "
-                "(CUDA 12) or `pip install cupy-cuda13x` (CUDA 13)")
+INSTALL_HINT = (
+    "install CuPy for your CUDA version, e.g. `pip install cupy-cuda12x` "
+    "(CUDA 12) or `pip install cupy-cuda13x` (CUDA 13)"
+)
 
 _xp = numpy
 _device = "cpu"
@@ -46,31 +50,61 @@ def _import_cupy():
     try:
         import cupy
     except ImportError:
-        raise DeviceError(f"the GPU backend needs CuPy, which is not installed: {INSTALL_HINT}") from None
+        raise DeviceError(
+            f"the GPU backend needs CuPy, which is not installed: {INSTALL_HINT}"
+        ) from None
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as exc:  # CUDA driver/runtime missing or broken
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DeviceError(f"CuPy is installed but CUDA is not usable ({first_line}); "
-                          f"check the NVIDIA driver, or {INSTALL_HINT}") from None
+        text = str(exc).strip()
+        first_line = text.splitlines()[0] if text else type(exc).__name__
+        raise DeviceError(
+            f"CuPy is installed but CUDA is not usable ({first_line}); "
+            f"check the NVIDIA driver, or {INSTALL_HINT}"
+        ) from None
     if count == 0:
         raise DeviceError("CuPy is installed but no CUDA GPU was found on this machine")
     return cupy
 
 
+def _module_for(name):
+    if name == "cpu":
+        return numpy
+    if name == "gpu":
+        return _import_cupy()
+    from common import strict_device
+
+    return strict_device.xp
+
+
 def use_device(name):
-    """Select ``'cpu'`` (NumPy) or ``'gpu'`` (CuPy) for all of ``common``.
+    """Select ``'cpu'`` (NumPy) or ``'gpu'`` (CuPy) for all of ``common``; return its module.
 
     Call it before creating networks: arrays already made stay where they are.
     """
     global _xp, _device, _env_error
     name = (name or "cpu").strip().lower()
-    if name not in DEVICES:
+    if name not in DEVICES + (TEST_DEVICE,):
         raise DeviceError(f"unknown device {name!r}: choose one of {', '.join(DEVICES)}")
-    _xp = _import_cupy() if name == "gpu" else numpy
+    _xp = _module_for(name)
     _device = name
     _env_error = None
     return _xp
+
+
+@contextlib.contextmanager
+def using_device(name):
+    """Run a block on device ``name``, then return to the device that was in use."""
+    saved = (_xp, _device, _env_error)
+    try:
+        yield use_device(name)
+    finally:
+        _restore(saved)
+
+
+def _restore(saved):
+    global _xp, _device, _env_error
+    _xp, _device, _env_error = saved
 
 
 def get_xp():
@@ -85,7 +119,7 @@ def get_xp():
 
 
 def get_device():
-    """The current device name, ``'cpu'`` or ``'gpu'``."""
+    """The current device name: ``'cpu'``, ``'gpu'`` (or ``'strict'`` in the tests)."""
     return _device
 
 
@@ -98,25 +132,33 @@ def gpu_available():
     return True
 
 
-def _cupy_if_loaded():
-    # Only look at CuPy if someone already imported it: never pay for the import on CPU.
-    return sys.modules.get("cupy")
+def _loaded_device_modules():
+    # Only modules someone already imported: the CPU path never pays for importing CuPy.
+    cupy = sys.modules.get("cupy")
+    strict = sys.modules.get("common.strict_device")
+    return [m for m in (cupy, strict and strict.xp) if m is not None]
 
 
 def get_array_module(x):
-    """The module (``numpy`` or ``cupy``) that owns array ``x``."""
-    cupy = _cupy_if_loaded()
-    if cupy is not None and isinstance(x, cupy.ndarray):
-        return cupy
+    """The module (``numpy``, ``cupy``) that owns array ``x``."""
+    for module in _loaded_device_modules():
+        if isinstance(x, module.ndarray):
+            return module
     return numpy
 
 
 def to_cpu(x):
-    """A NumPy copy of ``x`` (or ``x`` itself if it already is on the CPU)."""
-    cupy = _cupy_if_loaded()
-    if cupy is not None and isinstance(x, cupy.ndarray):
-        return cupy.asnumpy(x)
-    return numpy.asarray(x)
+    """A NumPy array of ``x`` (``x`` itself if it already is one): a device-to-host copy."""
+    xp = get_array_module(x)
+    return numpy.asarray(x) if xp is numpy else xp.asnumpy(x)
+
+
+def to_device(x):
+    """``x`` on the current device: unchanged if it is already there."""
+    xp = get_xp()
+    if xp is numpy:
+        return to_cpu(x)
+    return x if isinstance(x, xp.ndarray) else xp.asarray(x)
 
 
 def to_gpu(x):
@@ -124,74 +166,20 @@ def to_gpu(x):
     return _import_cupy().asarray(x)
 
 
-def to_device(x):
-    """``x`` on the current device: unchanged if it is already there."""
-    xp = get_xp()
-    return to_cpu(x) if xp is numpy else xp.asarray(x)
-
-
 def seed(value):
-    """Seed NumPy's global generator (weights are drawn there) and CuPy's, if in use."""
+    """Seed NumPy's global generator (weights and batches are drawn there) and CuPy's."""
     numpy.random.seed(value)
     if _device == "gpu":
         _xp.random.seed(value)
 
 
-def add_device_argument(parser):
-    """Add ``--device {cpu,gpu}`` to an argparse parser (default: ``$DLFS_DEVICE`` or cpu)."""
-    parser.add_argument("--device", choices=DEVICES,
-                        default=os.environ.get(ENV_VAR, "cpu").strip().lower() or "cpu",
-                        help=f"array backend: cpu (NumPy) or gpu (CuPy); default from ${ENV_VAR}, else cpu")
-    return parser
-
-
-def device_from_args(args):
-    """Switch to ``args.device``; on failure print one line and exit with status 1."""
-    try:
-        use_device(args.device)
-    except DeviceError as exc:
-        sys.exit(f"error: --device {args.device}: {exc}")
-
-
-_blas_default_threads = None  # BLAS's own thread count, read before set_cpu_threads first changes it
-
-
-def _blas():
-    from threadpoolctl import ThreadpoolController
-    return ThreadpoolController().select(user_api="blas")
-
-
-def get_cpu_threads():
-    """The number of threads NumPy's BLAS uses now (1 where threadpoolctl finds no BLAS)."""
-    return max([lib["num_threads"] for lib in _blas().info()], default=1)
-
-
-def set_cpu_threads(n):
-    """Let NumPy's BLAS use ``n`` threads (``None`` or 0: its default, every core).
-
-    Uses threadpoolctl, which finds the BLAS library NumPy loaded and sets its
-    thread count in place; it works after NumPy is imported, unlike the
-    OPENBLAS_NUM_THREADS variable.
-    """
-    global _blas_default_threads
-    if _blas_default_threads is None:
-        _blas_default_threads = get_cpu_threads()
-    _blas().limit(limits=n or _blas_default_threads)
-
-
 def _init_from_environment():
     global _env_error
-    threads = os.environ.get(THREADS_VAR, "").strip()
-    if threads:
-        if not threads.isdigit():
-            raise DeviceError(f"${THREADS_VAR} must be a whole number of threads, got {threads!r}")
-        set_cpu_threads(int(threads))
-
     wanted = os.environ.get(ENV_VAR, "").strip().lower()
     if not wanted or wanted == "cpu":
         return
     # Importing must not fail (a script would die with a traceback before it could
-    # print a clean message); the error waits in get_xp() and device_from_args().
+    # print a clean message): the error waits in get_xp() and common.cli.setup().
     try:
         use_device(wanted)
     except DeviceError as exc:
@@ -200,6 +188,18 @@ def _init_from_environment():
 
 _init_from_environment()
 
-__all__ = ["ENV_VAR", "DeviceError", "use_device", "get_device", "get_xp", "gpu_available",
-           "get_array_module", "to_cpu", "to_gpu", "to_device", "seed", "set_cpu_threads", "get_cpu_threads",
-           "add_device_argument", "device_from_args"]
+__all__ = [
+    "ENV_VAR",
+    "DEVICES",
+    "DeviceError",
+    "use_device",
+    "using_device",
+    "get_device",
+    "get_xp",
+    "gpu_available",
+    "get_array_module",
+    "to_cpu",
+    "to_device",
+    "to_gpu",
+    "seed",
+]

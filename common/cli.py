@@ -1,16 +1,146 @@
 """Command-line conventions shared by every chapter script.
 
-    parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--iters", type=int, default=10000, help="...")
-    args = parser.parse_args()
-    setup(args)          # seeds the generators and selects the device
+    def main(argv=None):
+        parser = script_parser(__doc__, training=True, figures=True)
+        parser.add_argument("--iters", type=positive_int, default=10000, help="...")
+        args = parser.parse_args(argv)
+        setup(args)          # selects the device and seeds the generators
+        ...
 
-``--help`` prints the script's docstring and every option with its default.
+    if __name__ == "__main__":
+        run(main)
+
+* ``--help`` prints the script's docstring and every option with its default.
+* Every option is checked when it is parsed, by its type (``positive_int``,
+  ``learning_rate``, ``fraction``, ``output_dir``, ...): a bad value stops the script
+  at once with one line naming the option and what it accepts, before any work.
+* ``run(main)`` turns the failures a learner can cause (no MNIST, no GPU, a diverging
+  learning rate, Ctrl-C) into one line on stderr and an exit status, not a traceback.
 """
+
 import argparse
+import math
+import os
 import sys
 
-from common import backend
+from common import backend, threads
+
+# --- option types: each refuses a bad value with a message argparse prints -----------------
+
+
+def _number(text, kind):
+    try:
+        value = kind(text)
+    except ValueError:
+        name = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"expected {name}, got {text!r}") from None
+    if kind is float and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def int_range(low, high=None):
+    """An option type for whole numbers ``low <= n <= high`` (``high=None``: no bound)."""
+
+    def parse(text):
+        value = _number(text, int)
+        if value < low or (high is not None and value > high):
+            bound = f"at least {low}" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def float_range(low, high, low_open=False, high_open=False):
+    """An option type for finite numbers between ``low`` and ``high`` (open ends excluded)."""
+
+    def parse(text):
+        value = _number(text, float)
+        too_low = value <= low if low_open else value < low
+        too_high = value >= high if high_open else value > high
+        if too_low or too_high:
+            left, right = "(" if low_open else "[", ")" if high_open else "]"
+            raise argparse.ArgumentTypeError(f"must be in {left}{low:g}, {high:g}{right}, got {text}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+positive_int = int_range(1)
+nonnegative_int = int_range(0)
+finite_float = float_range(-math.inf, math.inf)
+positive_float = float_range(0, math.inf, low_open=True)
+nonnegative_float = float_range(0, math.inf)
+#: learning rates: positive and finite (the course's scripts use 1e-6 to 10)
+learning_rate = float_range(0, 100, low_open=True)
+#: dropout ratios and other shares: 0 <= x < 1
+fraction = float_range(0, 1, high_open=True)
+#: mini-batch sizes: at least one example, at most all of MNIST's training set
+batch_size = int_range(1, 60_000)
+#: training-set sizes taken from the start of MNIST's 60 000 training images
+train_size = int_range(1, 60_000)
+
+
+def output_dir(text):
+    """An option type for a folder to write into: it must exist and be writable, or be creatable."""
+    path = os.path.abspath(text)
+    if os.path.exists(path):
+        if not os.path.isdir(path):
+            raise argparse.ArgumentTypeError(f"{text!r} exists and is not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"folder {text!r} is not writable")
+        return text
+    _check_creatable(text, path)
+    return text
+
+
+def output_file(text):
+    """An option type for a file to write: its folder must be writable (or creatable)."""
+    path = os.path.abspath(text)
+    if os.path.isdir(path):
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder, expected a file name")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise argparse.ArgumentTypeError(f"file {text!r} is not writable")
+    folder = os.path.dirname(path)
+    if os.path.isdir(folder):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"folder of {text!r} is not writable")
+    else:
+        _check_creatable(text, folder)
+    return text
+
+
+def _check_creatable(text, path):
+    parent = path
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise argparse.ArgumentTypeError(f"cannot create {text!r}: {parent!r} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"cannot create {text!r}: {parent!r} is not writable")
+
+
+def device_name(text):
+    """An option type for ``--device``: cpu or gpu (the tests' stand-in device is accepted too)."""
+    name = text.strip().lower()
+    if name not in backend.DEVICES + (backend.TEST_DEVICE,):
+        raise argparse.ArgumentTypeError(f"choose cpu or gpu, got {text!r}")
+    return name
+
+
+# --- the parser and the run -----------------------------------------------------------------
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Show defaults (but not "default: None"), and keep the docstring's line breaks."""
+
+    def _get_help_string(self, action):
+        if action.default is None or "%(default)" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def script_parser(description, training=False, figures=False, seed=0):
@@ -18,23 +148,52 @@ def script_parser(description, training=False, figures=False, seed=0):
 
     training: ``--seed`` and ``--device {cpu,gpu}``;  figures: ``--save DIR``.
     """
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=_HelpFormatter)
+    parser = argparse.ArgumentParser(description=description, formatter_class=_HelpFormatter)
     if training:
-        parser.add_argument("--seed", type=int, default=seed,
-                            help="seed for NumPy's (and CuPy's) random generator")
-        backend.add_device_argument(parser)
+        parser.add_argument(
+            "--seed",
+            type=nonnegative_int,
+            default=seed,
+            help="seed for NumPy's (and CuPy's) random generator",
+        )
+        default_device = os.environ.get(backend.ENV_VAR, "cpu").strip().lower() or "cpu"
+        parser.add_argument(
+            "--device",
+            type=device_name,
+            metavar="{cpu,gpu}",
+            default=default_device,
+            help=f"array backend: cpu (NumPy) or gpu (CuPy); default from ${backend.ENV_VAR}, "
+            "else cpu",
+        )
     if figures:
-        parser.add_argument("--save", metavar="DIR", default=None,
-                            help="write figures as PNG files into DIR instead of opening a window "
-                                 "(without a display they go to ./figures)")
+        parser.add_argument(
+            "--save",
+            metavar="DIR",
+            type=output_dir,
+            default=None,
+            help="write figures as PNG files into DIR instead of opening a window "
+            "(without a display they go to ./figures)",
+        )
     return parser
 
 
+def fill_defaults(args, defaults):
+    """Set each option in ``defaults`` that was not given (is None) to its default value."""
+    for key, value in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    return args
+
+
 def setup(args):
-    """Select the device (exit with one line if it is unusable), then seed."""
+    """Check the environment, select the device (one line and exit if unusable), then seed."""
+    if threads.env_error:
+        sys.exit(f"error: {threads.env_error}")
     if hasattr(args, "device"):
-        backend.device_from_args(args)
+        try:
+            backend.use_device(args.device)
+        except backend.DeviceError as exc:
+            sys.exit(f"error: --device {args.device}: {exc}")
     if hasattr(args, "seed"):
         backend.seed(args.seed)
 
@@ -46,11 +205,25 @@ def load_mnist_or_exit(**kwargs):
     MNIST_DIR or allow the download) instead of a traceback.
     """
     from dataset.mnist import MnistUnavailableError, load_mnist
+
     try:
         return load_mnist(**kwargs)
     except MnistUnavailableError as exc:
         sys.exit(f"error: {exc}")
 
 
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Show defaults, and keep the docstring's line breaks."""
+def run(main, argv=None):
+    """Run a script's ``main``: a diverged training or Ctrl-C ends in one line, not a traceback.
+
+    Exit status: 1 for a diverged training, 130 (the shell's convention) for Ctrl-C.
+    """
+    from common.trainer import TrainingDiverged
+
+    try:
+        return main(argv)
+    except TrainingDiverged as exc:
+        sys.exit(f"error: {exc}")
+    except KeyboardInterrupt as exc:
+        detail = f" {exc}" if str(exc) else ""
+        print(f"\nstopped by Ctrl-C{detail}", file=sys.stderr)
+        sys.exit(130)

@@ -1,36 +1,54 @@
-"""A one-line progress indicator for long loops (shown only on a terminal)."""
+"""Progress bars for long loops: tqdm, set up once for the course.
+
+    with progress_bar(total=10000, desc="training") as bar:
+        for i in range(10000):
+            ...
+            bar.update()
+            if epoch_ended:
+                say(f"epoch {epoch:3d} | ...")   # printed above the bar, never through it
+
+On a terminal the bar redraws itself in place (with rate and ETA). Where stderr is a
+file or a pipe (a log, CI, a notebook's captured output) carriage returns would pile
+up into one unreadable line, so there it prints a plain line every ``LOG_INTERVAL``
+seconds instead (none at all for a loop that ends sooner).
+"""
+
 import sys
-import time
+
+from tqdm import tqdm
+
+LOG_INTERVAL = 5.0  # seconds between progress lines where stderr is not a terminal
 
 
-class Progress:
-    """Rewrites one stderr line, at most ten times a second:  ``label  37%  3700/10000  2.1s``.
+class _Lines:
+    """A stream for tqdm that turns each redraw into one ordinary line."""
 
-    Nothing is printed when stderr is not a terminal (logs, tests, notebooks
-    capture), so output stays clean there.
-    """
+    def __init__(self, stream):
+        self.stream = stream
 
-    def __init__(self, total, label="", stream=None, enabled=None):
-        self.total = max(int(total), 1)
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.start = time.perf_counter()
-        self._last_draw = 0.0
+    def write(self, text):
+        text = text.replace("\r", "").strip()
+        if text:
+            self.stream.write(text + "\n")
 
-    def update(self, done):
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if now - self._last_draw < 0.1 and done < self.total:
-            return
-        self._last_draw = now
-        percent = 100 * done // self.total
-        self.stream.write(f"\r{self.label}  {percent:3d}%  {done}/{self.total}  {now - self.start:.1f}s ")
+    def flush(self):
         self.stream.flush()
 
-    def clear(self):
-        """Erase the line so that ordinary prints continue on a clean line."""
-        if self.enabled:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+
+def progress_bar(total, desc="", enabled=True, stream=None):
+    """A tqdm bar over ``total`` steps on stderr; ``enabled=False`` gives a silent one."""
+    stream = stream or sys.stderr
+    on_terminal = hasattr(stream, "isatty") and stream.isatty()
+    options = dict(total=total, desc=desc, disable=not enabled, leave=False, dynamic_ncols=True)
+    if not on_terminal:
+        # No line for loops shorter than LOG_INTERVAL, then one every LOG_INTERVAL seconds.
+        options.update(file=_Lines(stream), mininterval=LOG_INTERVAL, delay=LOG_INTERVAL,
+                       ncols=80, ascii=True)
+    else:
+        options.update(file=stream)
+    return tqdm(**options)
+
+
+def say(line):
+    """Print ``line`` on stdout without breaking a progress bar that is being drawn."""
+    tqdm.write(line, file=sys.stdout)

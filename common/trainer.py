@@ -1,22 +1,49 @@
-"""Trainer: the training loop of chapter 6, written once.
+"""Mini-batch training, written once: the book's ``Trainer`` and ``train_together``.
 
     trainer = Trainer(network, x_train, t_train, x_test, t_test, epochs=20,
                       mini_batch_size=100, optimizer='Adam', optimizer_param={'lr': 0.001})
     trainer.train()
     trainer.train_loss_list, trainer.train_acc_list, trainer.test_acc_list
 
-Each step draws a random mini-batch (with replacement, as in the book), computes
-the gradients by backpropagation and lets the optimizer update ``network.params``.
-After each epoch (train_size / mini_batch_size steps) it measures the accuracy on
-the training and test data, or on their first ``evaluate_sample_num_per_epoch``
-examples.  The data are moved to the current device once, here, not per batch.
-``x_test=None, t_test=None`` skips the test set (``test_acc_list`` stays empty).
+Each step draws a random mini-batch (with replacement, as in the book), computes the
+gradients by backpropagation and lets the optimizer update ``network.params``.
+
+The schedule is the book's: ``train_size / mini_batch_size`` steps make an epoch
+(a fraction, 2.5 for 250 examples in batches of 100), ``int(epochs * that)`` steps in
+all, and the accuracies are measured at the start of every epoch, the first time
+after step 1. The book tests ``current_iter % iter_per_epoch == 0``, which for a
+fractional epoch length only holds at whole multiples of it (steps 1 and 6 of 10 in
+the example above, two evaluations for four epochs); here epoch k starts at step
+``ceil(k * iter_per_epoch)`` (steps 1, 4, 6 and 9), which is the same whenever the
+batch size divides the training set, as in all of the book's runs.
+
+``train_together`` steps several Trainers on the same mini-batches, so that a
+comparison of optimizers, initial weights or batch norm differs in one thing only.
+
+The data move to the current device once, here. Losses stay on the device and are
+read back a block at a time (``LOSS_BLOCK`` steps: one device sync per block, not per
+step); a non-finite loss stops training with ``TrainingDiverged``, and Ctrl-C with
+``TrainingInterrupted``, both saying where training stood.
 """
+
+import math
+import numbers
+
 import numpy as np
 
 from common import backend
 from common.optimizer import OPTIMIZERS
-from common.progress import Progress
+from common.progress import progress_bar, say
+
+LOSS_BLOCK = 100  # steps whose losses are read back from the device in one transfer
+
+
+class TrainingDiverged(ValueError):
+    """The loss became NaN or infinite: further steps cannot recover."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C during training; the message says where it stopped."""
 
 
 def make_optimizer(optimizer, optimizer_param=None):
@@ -26,15 +53,83 @@ def make_optimizer(optimizer, optimizer_param=None):
     try:
         optimizer_class = OPTIMIZERS[optimizer.lower()]
     except KeyError:
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of "
-                         f"{', '.join(c.__name__ for c in OPTIMIZERS.values())}") from None
+        names = ", ".join(c.__name__ for c in OPTIMIZERS.values())
+        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {names}") from None
     return optimizer_class(**(optimizer_param or {}))
 
 
+def draw_batch(train_size, batch_size):
+    """Indices of a random mini-batch (with replacement, the book's ``np.random.choice``).
+
+    Drawn on the host from NumPy's global generator (so seeds give the same batches
+    on every device), then sent to the device where the data are.
+    """
+    return backend.to_device(np.random.choice(train_size, batch_size))
+
+
+class LossLog:
+    """The loss of every step: device scalars, turned into floats a block at a time."""
+
+    def __init__(self, block=LOSS_BLOCK, stop_on_divergence=True):
+        self.values = []  # floats, on the host
+        self._pending = []  # device scalars not yet read
+        self.block = block
+        self.stop_on_divergence = stop_on_divergence
+
+    def append(self, loss):
+        self._pending.append(loss)
+        if len(self._pending) >= self.block:
+            self.flush()
+
+    def last(self):
+        """The latest loss, as a float (reads the pending ones from the device)."""
+        return self.flush()[-1]
+
+    def flush(self):
+        """Read the pending losses in one transfer; raise TrainingDiverged at a non-finite one."""
+        if not self._pending:
+            return self.values
+        xp = backend.get_array_module(self._pending[0])
+        block = backend.to_cpu(xp.stack([xp.asarray(v) for v in self._pending]))
+        self._pending = []
+        start = len(self.values)
+        self.values.extend(float(v) for v in block)
+        bad = np.flatnonzero(~np.isfinite(block))
+        if bad.size and self.stop_on_divergence:
+            step = start + int(bad[0]) + 1
+            raise TrainingDiverged(
+                f"the loss became {block[bad[0]]} at step {step}: training diverged; "
+                "try a smaller learning rate (--lr)"
+            )
+        return self.values
+
+
 class Trainer:
-    def __init__(self, network, x_train, t_train, x_test, t_test,
-                 epochs=20, mini_batch_size=100, optimizer="SGD", optimizer_param=None,
-                 evaluate_sample_num_per_epoch=None, verbose=True):
+    """Train ``network`` (``gradient``, ``params``, ``accuracy``) with an optimizer."""
+
+    def __init__(
+        self,
+        network,
+        x_train,
+        t_train,
+        x_test,
+        t_test,
+        epochs=20,
+        mini_batch_size=100,
+        optimizer="SGD",
+        optimizer_param=None,
+        evaluate_sample_num_per_epoch=None,
+        verbose=True,
+        *,
+        iters=None,
+        evaluate=True,
+        stop_on_divergence=True,
+    ):
+        """The book's arguments, and three of the course's: ``iters`` sets the number of
+        steps directly (instead of ``epochs`` times the steps per epoch),
+        ``evaluate=False`` skips the accuracies (for comparisons of losses alone), and
+        ``stop_on_divergence=False`` trains on through a NaN loss (for experiments
+        where diverging is a possible outcome, like chapter 6's weight scales)."""
         self.network = network
         self.verbose = verbose
         self.x_train, self.t_train = backend.to_device(x_train), backend.to_device(t_train)
@@ -44,25 +139,43 @@ class Trainer:
         self.epochs = epochs
         self.batch_size = mini_batch_size
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
-        self.optimizer = make_optimizer(optimizer, {"lr": 0.01} if optimizer_param is None else optimizer_param)
+        lr_only = {"lr": 0.01} if optimizer_param is None else optimizer_param
+        self.optimizer = make_optimizer(optimizer, lr_only)
 
         self.train_size = self.x_train.shape[0]
-        self.iter_per_epoch = max(self.train_size // mini_batch_size, 1)
-        self.max_iter = int(epochs * self.iter_per_epoch)
+        if self.train_size == 0 or len(self.t_train) != self.train_size:
+            raise ValueError(
+                f"Trainer: need as many labels as training examples, at least one; "
+                f"got {self.train_size} examples and {len(self.t_train)} labels"
+            )
+        if not (isinstance(mini_batch_size, numbers.Integral) and mini_batch_size > 0):
+            raise ValueError(f"Trainer: mini_batch_size must be a positive int, got {mini_batch_size!r}")
+        if not (epochs > 0 and math.isfinite(epochs)):
+            raise ValueError(f"Trainer: epochs must be a positive number, got {epochs!r}")
+        self.iter_per_epoch = max(self.train_size / mini_batch_size, 1)
+        self.max_iter = int(epochs * self.iter_per_epoch) if iters is None else int(iters)
+        self.evaluate_each_epoch = evaluate
         self.current_iter = 0
         self.current_epoch = 0
 
-        self.train_loss_list = []
+        self.losses = LossLog(stop_on_divergence=stop_on_divergence)
         self.train_acc_list = []
         self.test_acc_list = []
-        self._progress = Progress(self.max_iter, enabled=False)
 
-    def train_step(self):
-        """One mini-batch: gradient, update, record the loss."""
-        batch_index = np.random.choice(self.train_size, self.batch_size)
-        if backend.get_array_module(self.x_train) is not np:
-            batch_index = backend.to_device(batch_index)
-        x_batch, t_batch = self.x_train[batch_index], self.t_train[batch_index]
+    @property
+    def train_loss_list(self):
+        """The loss of every step so far, as floats (the book's attribute)."""
+        return self.losses.flush()
+
+    def epoch_starts(self):
+        """True when the next step is the first of an epoch (see the module docstring)."""
+        return self.current_iter == math.ceil(self.current_epoch * self.iter_per_epoch)
+
+    def train_step(self, batch_mask=None):
+        """One mini-batch (drawn here unless given): gradient, update, loss; evaluate at epochs."""
+        if batch_mask is None:
+            batch_mask = draw_batch(self.train_size, self.batch_size)
+        x_batch, t_batch = self.x_train[batch_mask], self.t_train[batch_mask]
 
         grads = self.network.gradient(x_batch, t_batch)
         self.optimizer.update(self.network.params, grads)
@@ -70,20 +183,21 @@ class Trainer:
         # The loss of this batch, as computed during `gradient` (before the update);
         # networks that do not record it are asked again.
         loss = getattr(self.network, "last_loss", None)
-        if loss is None:
-            loss = self.network.loss(x_batch, t_batch)
-        self.train_loss_list.append(float(loss))
+        self.losses.append(self.network.loss(x_batch, t_batch) if loss is None else loss)
 
-        self.current_iter += 1
-        if self.current_iter % self.iter_per_epoch == 0:
+        if self.epoch_starts():
             self.current_epoch += 1
-            self._evaluate()
+            if self.evaluate_each_epoch:
+                self.evaluate()
+        self.current_iter += 1
 
     def _accuracy(self, x, t):
         n = self.evaluate_sample_num_per_epoch
         return self.network.accuracy(x, t) if n is None else self.network.accuracy(x[:n], t[:n])
 
-    def _evaluate(self):
+    def evaluate(self):
+        """Record (and, verbose, print) the accuracy on the training and the test data."""
+        self.losses.flush()  # a diverged run stops here, before its accuracies are printed
         train_acc = self._accuracy(self.x_train, self.t_train)
         self.train_acc_list.append(train_acc)
         line = f"epoch {self.current_epoch:3d} | train acc {train_acc:.4f}"
@@ -92,20 +206,53 @@ class Trainer:
             self.test_acc_list.append(test_acc)
             line += f" | test acc {test_acc:.4f}"
         if self.verbose:
-            self._progress.clear()
-            print(line)
+            say(line)
+
+    def where(self):
+        """Where training stands, in words: the step and the last accuracies."""
+        text = f"step {self.current_iter}/{self.max_iter}"
+        if self.train_acc_list:
+            text += f", last train acc {self.train_acc_list[-1]:.4f}"
+        if self.test_acc_list:
+            text += f", last test acc {self.test_acc_list[-1]:.4f}"
+        return text
 
     def train(self):
         """Run all the steps; return the final test accuracy (None without a test set)."""
-        self._progress = Progress(self.max_iter, "training", enabled=None if self.verbose else False)
-        for i in range(self.max_iter):
-            self.train_step()
-            self._progress.update(i + 1)
-        self._progress.clear()
-
+        train_together([self], progress=self.verbose)
         if not self.has_test:
             return None
         test_acc = self.network.accuracy(self.x_test, self.t_test)
         if self.verbose:
-            print(f"final test acc {test_acc:.4f}")
+            say(f"final test acc {test_acc:.4f}")
         return test_acc
+
+
+def train_together(trainers, progress=True, on_step=None):
+    """Run several Trainers' steps on the same mini-batches, drawn once per step.
+
+    The trainers must agree on the number of training examples, the batch size and
+    the number of steps. ``on_step(i)``, if given, is called after step ``i`` (from 1).
+    """
+    first = trainers[0]
+    for other in trainers[1:]:
+        ours = (first.train_size, first.batch_size, first.max_iter)
+        theirs = (other.train_size, other.batch_size, other.max_iter)
+        if ours != theirs:
+            raise ValueError(
+                "train_together: the trainers must have the same (training examples, batch "
+                f"size, steps); got {ours} and {theirs}"
+            )
+    with progress_bar(first.max_iter - first.current_iter, "training", enabled=progress) as bar:
+        try:
+            while first.current_iter < first.max_iter:
+                batch_mask = draw_batch(first.train_size, first.batch_size)
+                for trainer in trainers:
+                    trainer.train_step(batch_mask)
+                bar.update()
+                if on_step is not None:
+                    on_step(first.current_iter)
+            for trainer in trainers:
+                trainer.losses.flush()
+        except KeyboardInterrupt:
+            raise TrainingInterrupted(f"interrupted at {first.where()}") from None

@@ -6,7 +6,6 @@ of at most ``REL_TOL`` for every parameter, in float64.  A parameter whose true
 gradient is identically zero (a bias feeding a batch norm) has no meaningful
 relative error; it is checked against an absolute bound instead.
 """
-import contextlib
 
 import numpy as np
 
@@ -94,22 +93,10 @@ def randomize_biases(network, scale=0.1, seed=0):
             param[...] = backend.to_device(scale * rng.randn(*param.shape).astype(param.dtype))
 
 
-@contextlib.contextmanager
-def using_device(name):
-    """Switch ``common.backend`` to ``name`` for a block, and restore it afterwards."""
-    saved = (backend._xp, backend._device, backend._env_error)
-    try:
-        backend.use_device(name)
-        yield backend.get_xp()
-    finally:
-        backend._xp, backend._device, backend._env_error = saved
+# The backend's own context manager; preserved_backend restores whatever was selected.
+using_device = backend.using_device
 
 
-@contextlib.contextmanager
 def preserved_backend():
     """Restore ``common.backend``'s state after a block that may change it."""
-    saved = (backend._xp, backend._device, backend._env_error)
-    try:
-        yield
-    finally:
-        backend._xp, backend._device, backend._env_error = saved
+    return backend.using_device(backend.get_device())

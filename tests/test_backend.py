@@ -1,6 +1,5 @@
 """Tests for common/backend.py: device selection, moving arrays, and the errors a
 missing GPU gives (in-process, at import time, and from a script's --device)."""
-import argparse
 import os
 import subprocess
 import sys
@@ -11,7 +10,9 @@ import pytest
 
 from common import backend
 from common.backend import DeviceError
-from gradcheck import preserved_backend, using_device
+from gradcheck import preserved_backend
+
+using_device = backend.using_device
 
 
 @pytest.fixture
@@ -78,17 +79,6 @@ def test_seed_makes_numpy_reproducible():
     np.testing.assert_array_equal(np.random.rand(3), a)
 
 
-def test_add_device_argument(monkeypatch):
-    monkeypatch.setenv(backend.ENV_VAR, "cpu")
-    parser = backend.add_device_argument(argparse.ArgumentParser())
-    assert parser.parse_args([]).device == "cpu"
-    assert parser.parse_args(["--device", "gpu"]).device == "gpu"
-    with pytest.raises(SystemExit):
-        parser.parse_args(["--device", "tpu"])
-    monkeypatch.setenv(backend.ENV_VAR, " GPU ")
-    assert backend.add_device_argument(argparse.ArgumentParser()).parse_args([]).device == "gpu"
-
-
 # --------------------------------------------------------------------------- without CuPy
 
 @pytest.mark.cpu_only
@@ -104,15 +94,6 @@ def test_gpu_without_cupy_is_a_clear_one_line_error(no_cupy):
     assert not backend.gpu_available()
     with pytest.raises(DeviceError, match="CuPy"):
         backend.to_gpu(np.zeros(2))
-
-
-@pytest.mark.cpu_only
-def test_device_from_args_exits_with_one_line_in_process(no_cupy, capsys):
-    with preserved_backend():
-        with pytest.raises(SystemExit) as info:
-            backend.device_from_args(argparse.Namespace(device="gpu"))
-    assert info.value.code != 0
-    assert str(info.value.code).startswith("error: --device gpu:") and "CuPy" in str(info.value.code)
 
 
 @pytest.mark.cpu_only
@@ -192,52 +173,6 @@ def test_script_device_cpu_runs_and_seeds():
         """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "cpu True"
-
-
-# --------------------------------------------------------------------------- BLAS threads
-
-THREADS_PROBE = """
-    from threadpoolctl import ThreadpoolController
-    import numpy as np
-    from common import backend
-    before = backend.get_cpu_threads()
-    library = max(lib["num_threads"] for lib in ThreadpoolController().select(user_api="blas").info())
-    backend.set_cpu_threads(1)
-    pinned = backend.get_cpu_threads()
-    backend.set_cpu_threads(0)
-    print(before, library, pinned, backend.get_cpu_threads())
-    """
-
-
-def test_cpu_threads_default_pin_and_restore():
-    """Unset: BLAS keeps its own count; set_cpu_threads(1) pins it; set_cpu_threads(0) restores it."""
-    env = {k: v for k, v in os.environ.items() if k != backend.THREADS_VAR}
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(THREADS_PROBE)], capture_output=True,
-                            text=True, env=env, timeout=60)
-    assert result.returncode == 0, result.stderr
-    before, library, pinned, restored = map(int, result.stdout.split())
-    assert before == library >= 1
-    assert pinned == 1
-    assert restored == before
-
-
-def test_dlfs_cpu_threads_pins_blas_and_zero_still_means_every_core():
-    """DLFS_CPU_THREADS=1 pins BLAS at import; set_cpu_threads(0) then gives every core back
-    (what benchmarks/bench_gpu.py relies on), not the pinned count."""
-    unpinned = run_python("from common import backend; print(backend.get_cpu_threads())",
-                          **{backend.THREADS_VAR: "0"})
-    assert unpinned.returncode == 0, unpinned.stderr
-    result = run_python(THREADS_PROBE, **{backend.THREADS_VAR: "1"})
-    assert result.returncode == 0, result.stderr
-    before, library, pinned, restored = map(int, result.stdout.split())
-    assert before == library == pinned == 1
-    assert restored == int(unpinned.stdout)
-
-
-def test_dlfs_cpu_threads_rejects_a_non_number():
-    result = run_python("from common import backend", **{backend.THREADS_VAR: "two"})
-    assert result.returncode != 0
-    assert "DLFS_CPU_THREADS must be a whole number of threads, got 'two'" in result.stderr
 
 
 # --------------------------------------------------------------------------- with a GPU

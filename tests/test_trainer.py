@@ -1,14 +1,17 @@
 """Tests for common/trainer.py on a small synthetic data set that is easy to separate."""
+import copy
 import re
 
 import numpy as np
 import pytest
 
+from common import backend
 from common.backend import to_cpu, to_device
 from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.optimizer import OPTIMIZERS, SGD
-from common.trainer import Trainer, make_optimizer
+from common.trainer import (LOSS_BLOCK, Trainer, TrainingDiverged, TrainingInterrupted,
+                            make_optimizer, train_together)
 
 CLASSES, FEATURES = 3, 6
 
@@ -51,7 +54,6 @@ def test_trains_with_each_optimizer(dataset, name):
     losses = trainer.train_loss_list
     assert np.mean(losses[-10:]) < 0.5 * np.mean(losses[:5]), name
     assert final >= 0.95 and trainer.test_acc_list[-1] >= 0.95, name
-    assert final == trainer.network.accuracy(trainer.x_test, trainer.t_test)
 
 
 def test_default_optimizer_is_sgd_with_lr_001(dataset):
@@ -82,7 +84,8 @@ def test_recorded_loss_is_the_batch_loss_before_the_update(dataset):
     np.random.seed(10)
     trainer.train_step()
     assert trainer.train_loss_list == [pytest.approx(expected, rel=1e-6)]
-    assert trainer.current_iter == 1 and trainer.current_epoch == 0
+    # The book's schedule: the first epoch's accuracies are taken after its first step.
+    assert trainer.current_iter == 1 and trainer.current_epoch == 1
 
 
 def test_evaluate_sample_num_per_epoch(dataset, monkeypatch):
@@ -110,11 +113,31 @@ def test_evaluation_uses_everything_by_default(dataset, monkeypatch):
     assert sizes == [300, 90, 90]
 
 
-def test_epoch_count_with_uneven_batches(dataset):
-    trainer = make_trainer(dataset, epochs=3, batch=70)  # 300 // 70 = 4 steps per epoch
+def evaluation_steps(trainer):
+    """The steps (from 1) after which ``trainer`` measures its accuracies."""
+    steps = []
+    evaluate = trainer.evaluate
+    trainer.evaluate = lambda: steps.append(trainer.current_iter + 1) or evaluate()
     trainer.train()
-    assert len(trainer.train_loss_list) == 12
-    assert len(trainer.test_acc_list) == 3
+    return steps
+
+
+def test_schedule_is_the_books_when_the_batch_divides_the_data(dataset):
+    trainer = make_trainer(dataset, epochs=3, batch=30)  # 10 steps per epoch
+    assert evaluation_steps(trainer) == [1, 11, 21]
+    assert len(trainer.train_loss_list) == 30
+
+
+def test_schedule_with_a_fractional_epoch():
+    """250 examples in batches of 100 for 4 epochs: the book's 10 steps, an evaluation at
+    the start of each of the 4 epochs (the book's modulo test would find only 2)."""
+    x, t = blobs(250, seed=5)
+    np.random.seed(0)
+    trainer = Trainer(MultiLayerNet(FEATURES, [8], CLASSES), x, t, x[:10], t[:10], epochs=4,
+                      mini_batch_size=100, verbose=False)
+    assert trainer.iter_per_epoch == 2.5 and trainer.max_iter == 10
+    assert evaluation_steps(trainer) == [1, 4, 6, 9]
+    assert len(trainer.train_acc_list) == len(trainer.test_acc_list) == 4
 
 
 def test_quiet_when_not_verbose(dataset, capsys):
@@ -128,7 +151,8 @@ def test_verbose_prints_each_epoch(dataset, capsys):
     trainer.verbose = True
     trainer.train()
     out = capsys.readouterr().out
-    assert re.findall(r"^epoch +(\d+) \| train acc [0-9.]+ \| test acc [0-9.]+$", out, re.M) == ["1", "2"]
+    lines = re.findall(r"^epoch +(\d+) \| train acc [0-9.]+ \| test acc [0-9.]+$", out, re.M)
+    assert lines == ["1", "2"]
     assert re.search(r"^final test acc [0-9.]+$", out, re.M)
 
 
@@ -155,3 +179,109 @@ def test_without_a_test_set_only_training_accuracy_is_recorded(dataset):
                       optimizer="adam", verbose=False)
     assert trainer.train() is None
     assert len(trainer.train_acc_list) == 2 and trainer.test_acc_list == []
+
+
+# --------------------------------------------------------------- several networks, one batch
+
+
+def test_train_together_gives_every_trainer_the_same_batches(dataset):
+    """Two copies of one network, trained together with the same optimizer, stay equal;
+    a third trained alone from another seed's batches does not."""
+    np.random.seed(7)
+    template = MultiLayerNet(FEATURES, [16], CLASSES)
+    trainers = [make_trainer(dataset, network=copy.deepcopy(template)) for _ in range(2)]
+    np.random.seed(11)
+    train_together(trainers, progress=False)
+    a, b = (t.network.params for t in trainers)
+    assert all(np.array_equal(to_cpu(a[k]), to_cpu(b[k])) for k in a)
+    assert trainers[0].train_loss_list == trainers[1].train_loss_list
+
+    alone = make_trainer(dataset, network=copy.deepcopy(template))
+    np.random.seed(12)
+    alone.train()
+    assert alone.train_loss_list != trainers[0].train_loss_list
+
+
+def test_train_together_refuses_trainers_that_disagree(dataset):
+    with pytest.raises(ValueError, match="train_together"):
+        train_together([make_trainer(dataset, batch=30), make_trainer(dataset, batch=20)])
+
+
+def test_iters_and_evaluate_false(dataset):
+    trainer = make_trainer(dataset, iters=7, evaluate=False)
+    trainer.train()
+    assert len(trainer.train_loss_list) == 7 and trainer.train_acc_list == []
+
+
+# --------------------------------------------------------------- divergence, Ctrl-C, bad input
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
+def test_a_nan_loss_stops_training_with_the_step_and_a_hint(dataset):
+    trainer = make_trainer(dataset, optimizer_param={"lr": 1e30}, epochs=20)
+    with pytest.raises(TrainingDiverged) as info:
+        trainer.train()
+    message = str(info.value)
+    assert "step" in message and "learning rate" in message
+    step = int(re.search(r"step (\d+)", message).group(1))
+    assert not np.isfinite(trainer.losses.values[step - 1])
+    assert np.all(np.isfinite(trainer.losses.values[: step - 1]))
+    assert trainer.current_iter < trainer.max_iter  # it stopped, and did not train on
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_divergence_can_be_a_result(dataset):
+    trainer = make_trainer(dataset, optimizer_param={"lr": 1e30}, epochs=2,
+                           stop_on_divergence=False)
+    trainer.train()
+    assert not np.all(np.isfinite(trainer.train_loss_list))
+
+
+def test_ctrl_c_says_where_training_stopped(dataset, monkeypatch):
+    trainer = make_trainer(dataset, epochs=3)
+    step = trainer.train_step
+
+    def interrupted_at_step_15(mask=None):
+        if trainer.current_iter == 15:
+            raise KeyboardInterrupt
+        step(mask)
+
+    monkeypatch.setattr(trainer, "train_step", interrupted_at_step_15)
+    with pytest.raises(TrainingInterrupted) as info:
+        trainer.train()
+    assert "step 15/30" in str(info.value) and "last test acc" in str(info.value)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(mini_batch_size=0), "mini_batch_size"),
+    (dict(mini_batch_size=-5), "mini_batch_size"),
+    (dict(epochs=0), "epochs"),
+    (dict(epochs=float("nan")), "epochs"),
+])
+def test_bad_schedules_are_refused(dataset, kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        Trainer(MultiLayerNet(FEATURES, [4], CLASSES), *dataset, **kwargs)
+
+
+def test_no_examples_is_refused(dataset):
+    x, t = dataset[0][:0], dataset[1][:0]
+    with pytest.raises(ValueError, match="at least one"):
+        Trainer(MultiLayerNet(FEATURES, [4], CLASSES), x, t, None, None)
+
+
+# --------------------------------------------------------------- device discipline
+
+
+def test_losses_are_read_from_the_device_once_per_block(dataset):
+    """Under the strict stand-in device, 300 steps read the device 3 times for the losses,
+    not 300 (plus what the accuracies need at the 3 evaluations)."""
+    from common.strict_device import counting_host_transfers
+
+    with backend.using_device("strict"):
+        trainer = make_trainer(dataset, epochs=30, batch=30)  # 10 steps an epoch: 300 steps
+        with counting_host_transfers() as count:
+            trainer.train()
+    assert trainer.max_iter == 300 and len(trainer.train_loss_list) == 300
+    per_evaluation = 2 * 2  # train and test accuracy: argmax comparison read once each
+    assert count() <= 300 // LOSS_BLOCK + 1 + 30 * per_evaluation + 1, count()
+    assert count() < 300

@@ -1,0 +1,68 @@
+"""Tests for common/threads.py: one BLAS thread by default, DLFS_CPU_THREADS to override."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+from common import threads
+
+PROBE = """
+    from threadpoolctl import ThreadpoolController
+    import numpy as np
+    from common import threads
+    at_import = threads.get_cpu_threads()
+    blas = ThreadpoolController().select(user_api="blas").info()
+    library = max(lib["num_threads"] for lib in blas)
+    threads.set_cpu_threads(0)
+    every_core = threads.get_cpu_threads()
+    threads.set_cpu_threads(1)
+    print(at_import, library, every_core, threads.get_cpu_threads())
+    """
+
+
+def probe(value):
+    """(threads at import, as BLAS reports them, after set_cpu_threads(0), after (1))."""
+    env = {k: v for k, v in os.environ.items() if k != threads.THREADS_VAR}
+    if value is not None:
+        env[threads.THREADS_VAR] = value
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(PROBE)], capture_output=True,
+                            text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return tuple(map(int, result.stdout.split())), result.stderr
+
+
+def test_default_is_one_thread_and_zero_gives_every_core_back():
+    (at_import, library, every_core, pinned), _ = probe(None)
+    assert at_import == library == 1
+    assert every_core >= 1  # the library decides (every core, unless built with fewer)
+    assert pinned == 1
+
+
+def test_zero_means_the_library_default():
+    (at_import, library, every_core, _), _ = probe("0")
+    default, _ = probe(None)
+    assert at_import == library == every_core == default[2]
+
+
+def test_a_count_is_applied_at_import():
+    (at_import, library, _, _), _ = probe("2")
+    assert at_import == library == 2
+
+
+def test_a_bad_value_warns_in_one_line_and_keeps_the_default():
+    (at_import, _, _, _), stderr = probe("two")
+    assert at_import == 1
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "DLFS_CPU_THREADS" in lines[0] and "'two'" in lines[0]
+
+
+def test_parse_threads_names_the_variable():
+    assert threads.parse_threads(" 3 ") == 3
+    for bad in ("-1", "1.5", "", "abc"):
+        try:
+            threads.parse_threads(bad)
+        except ValueError as exc:
+            assert "DLFS_CPU_THREADS" in str(exc) and repr(bad.strip()) in str(exc)
+        else:
+            raise AssertionError(f"{bad!r} accepted")
