@@ -41,6 +41,8 @@ import sys
 import time
 from pathlib import Path
 
+from common.cli import positive_float, positive_int
+
 REPO = Path(__file__).resolve().parents[1]
 JOB = REPO / "ch05" / "train_neuralnet.py"
 
@@ -165,29 +167,19 @@ def parse_settings(text):
     return names
 
 
-def positive(kind):
-    def check(text):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-        return value
-
-    return check
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
         "--iters",
-        type=positive(int),
+        type=positive_int,
         default=2000,
         help="mini-batch updates per job (default 2000; the script's own is 10000)",
     )
     parser.add_argument(
         "--repeats",
-        type=positive(int),
+        type=positive_int,
         default=3,
         help="runs per setting and condition, interleaved (median reported)",
     )
@@ -199,13 +191,13 @@ def main(argv=None):
     )
     parser.add_argument(
         "--hogs",
-        type=positive(int),
+        type=positive_int,
         default=max(usable_cpus() - 1, 1),
         help="busy loops in the loaded runs (default: one per core but one)",
     )
     parser.add_argument(
         "--timeout",
-        type=positive(float),
+        type=positive_float,
         default=300.0,
         help="seconds a single job may run before the benchmark gives up",
     )

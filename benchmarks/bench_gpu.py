@@ -7,29 +7,38 @@ synchronized before the clock is read):
 * book:   chapter 5's configuration, 784-50-10, SGD, batch 100.
 
 Data are moved to the device once; each step draws a random mini-batch there.
-Where CuPy or a GPU is missing the GPU column is skipped, saying why.
+Where CuPy or a GPU is missing the GPU column is skipped, saying why.  It takes
+no ``--device``: it runs both, one after the other.
 
     MNIST_DIR=../shared/data/mnist python benchmarks/bench_gpu.py
 """
+
 import argparse
 import platform
 import time
 
 import numpy as np
 
-from common import backend
+from common import backend, threads
+from common.cli import nonnegative_int, positive_int
 from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.optimizer import SGD, Adam
 from dataset.mnist import load_mnist
 
 WORKLOADS = {
-    "large": dict(make=lambda: MultiLayerNetExtend(784, [1024] * 4, 10, use_batchnorm=True),
-                  optimizer=lambda: Adam(lr=0.001), batch=1024,
-                  label="784-[1024]x4-10, batch norm, Adam, batch 1024"),
-    "book": dict(make=lambda: MultiLayerNet(784, [50], 10, weight_init_std=0.01),
-                 optimizer=lambda: SGD(lr=0.1), batch=100,
-                 label="784-50-10 (ch05), SGD, batch 100"),
+    "large": dict(
+        make=lambda: MultiLayerNetExtend(784, [1024] * 4, 10, use_batchnorm=True),
+        optimizer=lambda: Adam(lr=0.001),
+        batch=1024,
+        label="784-[1024]x4-10, batch norm, Adam, batch 1024",
+    ),
+    "book": dict(
+        make=lambda: MultiLayerNet(784, [50], 10, weight_init_std=0.01),
+        optimizer=lambda: SGD(lr=0.1),
+        batch=100,
+        label="784-50-10 (ch05), SGD, batch 100",
+    ),
 }
 
 
@@ -43,11 +52,10 @@ def time_per_step(workload, x_train, t_train, steps, warmup=5):
     np.random.seed(0)
     network, optimizer = workload["make"](), workload["optimizer"]()
     x, t = backend.to_device(x_train), backend.to_device(t_train)  # once
-    xp = backend.get_xp()
     n = x.shape[0]
 
     def step():
-        index = xp.asarray(np.random.randint(0, n, workload["batch"]))
+        index = backend.to_device(np.random.randint(0, n, workload["batch"]))
         optimizer.update(network.params, network.gradient(x[index], t[index]))
 
     for _ in range(warmup):
@@ -61,13 +69,23 @@ def time_per_step(workload, x_train, t_train, steps, warmup=5):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=20, help="timed steps per workload and device (CPU)")
-    parser.add_argument("--gpu-steps", type=int, default=200, help="timed steps per workload on the GPU")
-    parser.add_argument("--cpu-threads", type=int, default=0,
-                        help="BLAS threads for the CPU column (0: all cores, so the CPU is not handicapped)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--steps", type=positive_int, default=20, help="timed steps per workload on the CPU"
+    )
+    parser.add_argument(
+        "--gpu-steps", type=positive_int, default=200, help="timed steps per workload on the GPU"
+    )
+    parser.add_argument(
+        "--cpu-threads",
+        type=nonnegative_int,
+        default=0,
+        help="BLAS threads for the CPU column (0: every core, so that the CPU is not handicapped)",
+    )
     args = parser.parse_args()
-    backend.set_cpu_threads(args.cpu_threads)
+    threads.set_cpu_threads(args.cpu_threads)
 
     (x_train, t_train), _ = load_mnist(normalize=True)
     gpu_reason = None
@@ -78,8 +96,10 @@ def main():
         gpu_reason = str(exc)
     backend.use_device("cpu")
 
-    print(f"CPU: {platform.processor() or platform.machine()}; "
-          f"GPU: {gpu_name if gpu_reason is None else 'none (' + gpu_reason + ')'}")
+    print(
+        f"CPU: {platform.processor() or platform.machine()}; "
+        f"GPU: {gpu_name if gpu_reason is None else 'none (' + gpu_reason + ')'}"
+    )
     print(f"{'workload':48s} {'CPU ms/step':>12s} {'GPU ms/step':>12s} {'GPU speed-up':>13s}")
     for workload in WORKLOADS.values():
         backend.use_device("cpu")

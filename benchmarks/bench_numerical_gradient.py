@@ -16,6 +16,7 @@ is the finite-difference error, ~h^2, not a bug).  --loop-repeats 0 skips the lo
 
     MNIST_DIR=../shared/data/mnist python benchmarks/bench_numerical_gradient.py --backprop
 """
+
 import os
 import platform
 import statistics
@@ -26,8 +27,7 @@ import numpy as np
 
 from ch04.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import script_parser, setup
-from dataset.mnist import MnistUnavailableError, load_mnist
+from common.cli import load_mnist_or_exit, nonnegative_int, positive_int, run, script_parser, setup
 
 KEYS = ("W1", "b1", "W2", "b2")
 
@@ -59,9 +59,14 @@ def cpu_name():
 
 def machine_info():
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = "load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
-    lines = [f"machine: {cpu_name()}, {os.cpu_count()} CPUs ({usable} usable), {load}",
-             f"Python {platform.python_version()}, NumPy {np.__version__}, device {backend.get_device()}"]
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+    lines = [
+        f"machine: {cpu_name()}, {os.cpu_count()} CPUs ({usable} usable), {load}",
+        f"Python {platform.python_version()}, NumPy {np.__version__}, "
+        f"device {backend.get_device()}",
+    ]
     if backend.get_device() == "gpu":
         xp = backend.get_xp()
         name = xp.cuda.runtime.getDeviceProperties(0)["name"].decode()
@@ -70,39 +75,54 @@ def machine_info():
 
 
 def compare(result, reference):
-    """Per parameter: (||result - reference|| / ||reference||, max |difference| / max |reference|)."""
+    """Per parameter: (||result - ref|| / ||ref||, max |result - ref| / max |ref|)."""
     out = {}
     for key in KEYS:
         a, b = backend.to_cpu(result[key]), backend.to_cpu(reference[key])
         scale = np.linalg.norm(b)
-        out[key] = (np.linalg.norm(a - b) / scale if scale else np.linalg.norm(a - b),
-                    np.abs(a - b).max() / max(np.abs(b).max(), 1e-300))
+        out[key] = (
+            np.linalg.norm(a - b) / scale if scale else np.linalg.norm(a - b),
+            np.abs(a - b).max() / max(np.abs(b).max(), 1e-300),
+        )
     return out
 
 
 def print_comparison(title, differences):
     print(title)
     for key, (norm_rel, max_rel) in differences.items():
-        print(f"  {key:3s} ||diff|| / ||ref|| = {norm_rel:.2e}   max |diff| / max |ref| = {max_rel:.2e}")
+        print(
+            f"  {key:3s} ||diff|| / ||ref|| = {norm_rel:.2e}   "
+            f"max |diff| / max |ref| = {max_rel:.2e}"
+        )
 
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True)
-    parser.add_argument("--batch-size", type=int, default=100, help="images in the mini-batch")
-    parser.add_argument("--hidden", type=int, default=50, help="neurons in the hidden layer")
-    parser.add_argument("--loop-repeats", type=int, default=1, help="runs of the book's loop (0: skip it)")
-    parser.add_argument("--fast-repeats", type=int, default=5,
-                        help="runs of the fast path before the loop, and as many after it")
-    parser.add_argument("--backprop", action="store_true", help="also time backpropagation, for context")
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=100, help="images in the mini-batch"
+    )
+    parser.add_argument(
+        "--hidden", type=positive_int, default=50, help="neurons in the hidden layer"
+    )
+    parser.add_argument(
+        "--loop-repeats",
+        type=nonnegative_int,
+        default=1,
+        help="runs of the book's loop (0: skip it)",
+    )
+    parser.add_argument(
+        "--fast-repeats",
+        type=positive_int,
+        default=5,
+        help="runs of the fast path before the loop, and as many after it",
+    )
+    parser.add_argument(
+        "--backprop", action="store_true", help="also time backpropagation, for context"
+    )
     args = parser.parse_args(argv)
-    if args.fast_repeats < 1 or args.loop_repeats < 0 or min(args.batch_size, args.hidden) < 1:
-        parser.error("--fast-repeats, --batch-size and --hidden must be at least 1, --loop-repeats at least 0")
     setup(args)  # seeds NumPy: the weights and the mini-batch are the same in every run
 
-    try:
-        (x_train, t_train), _ = load_mnist(normalize=True, one_hot_label=False)
-    except MnistUnavailableError as exc:
-        sys.exit(f"error: {exc}")
+    (x_train, t_train), _ = load_mnist_or_exit(normalize=True, one_hot_label=False)
     network = TwoLayerNet(784, args.hidden, 10)
     batch = np.random.choice(x_train.shape[0], args.batch_size, replace=False)
     x = backend.to_device(x_train[batch].astype(np.float64))
@@ -110,9 +130,12 @@ def main(argv=None):
 
     print(machine_info())
     n_params = sum(int(p.size) for p in network.params.values())
-    print(f"784-{args.hidden}-10 network, float64, {n_params} parameters; batch of {args.batch_size} "
-          f"MNIST training images, {float((backend.to_cpu(x) != 0).mean()):.1%} of the pixels nonzero; "
-          f"seed {args.seed}")
+    nonzero = float((backend.to_cpu(x) != 0).mean())
+    print(
+        f"784-{args.hidden}-10 network, float64, {n_params} parameters; batch of "
+        f"{args.batch_size} MNIST training images, {nonzero:.1%} of the pixels nonzero; "
+        f"seed {args.seed}"
+    )
 
     def fast():
         return network.numerical_gradient(x, t, fast=True)
@@ -137,22 +160,33 @@ def main(argv=None):
         fast_times.append(seconds)
 
     fast_best = min(fast_times)
-    print(f"fast path (fast=True): best {fast_best * 1e3:.1f} ms, median {statistics.median(fast_times) * 1e3:.1f} ms "
-          f"of {len(fast_times)} runs")
+    fast_median = statistics.median(fast_times)
+    print(
+        f"fast path (fast=True): best {fast_best * 1e3:.1f} ms, median {fast_median * 1e3:.1f} ms "
+        f"of {len(fast_times)} runs"
+    )
     if loop_times:
         loop_best = min(loop_times)
-        print(f"book's loop:           {loop_best:.1f} s"
-              + (f" (best of {len(loop_times)})" if len(loop_times) > 1 else " (one run)"))
-        print(f"ratio loop / fast:     {loop_best / fast_best:.0f}x (against the fast median: "
-              f"{loop_best / statistics.median(fast_times):.0f}x)")
+        print(
+            f"book's loop:           {loop_best:.1f} s"
+            + (f" (best of {len(loop_times)})" if len(loop_times) > 1 else " (one run)")
+        )
+        print(
+            f"ratio loop / fast:     {loop_best / fast_best:.0f}x (against the fast median: "
+            f"{loop_best / statistics.median(fast_times):.0f}x)"
+        )
         print_comparison("fast vs loop, per parameter:", compare(fast_result, loop_result))
     if backprop_times:
         backprop_best = min(backprop_times)
-        print(f"backprop (gradient):   best {backprop_best * 1e3:.2f} ms of {len(backprop_times)} runs; "
-              f"fast / backprop = {fast_best / backprop_best:.0f}x")
-        print_comparison("fast vs backprop, per parameter (the O(h^2) finite-difference error):",
-                         compare(fast_result, backprop_result))
+        print(
+            f"backprop (gradient):   best {backprop_best * 1e3:.2f} ms of "
+            f"{len(backprop_times)} runs; fast / backprop = {fast_best / backprop_best:.0f}x"
+        )
+        print_comparison(
+            "fast vs backprop, per parameter (the O(h^2) finite-difference error):",
+            compare(fast_result, backprop_result),
+        )
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -16,8 +16,11 @@ any machine, side by side.  What it reproduces:
   after the update, and evaluations when ``i % iter_per_epoch == 0``
   (before training and then every 600 iterations: 17 in all).
 
-Prints the same kind of lines as ch05/train_neuralnet.py.
+Prints the same kind of lines as ch05/train_neuralnet.py.  It has no ``--device``:
+it is the book's NumPy code, which runs on the CPU only (bench_ch05_train.py skips
+it on the GPU, saying so).
 """
+
 import argparse
 import time
 from collections import OrderedDict
@@ -85,10 +88,12 @@ class SoftmaxWithLoss:
 
 class TwoLayerNet:
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
-        self.params = {"W1": weight_init_std * np.random.randn(input_size, hidden_size),
-                       "b1": np.zeros(hidden_size),
-                       "W2": weight_init_std * np.random.randn(hidden_size, output_size),
-                       "b2": np.zeros(output_size)}
+        self.params = {
+            "W1": weight_init_std * np.random.randn(input_size, hidden_size),
+            "b1": np.zeros(hidden_size),
+            "W2": weight_init_std * np.random.randn(hidden_size, output_size),
+            "b2": np.zeros(output_size),
+        }
         self.layers = OrderedDict()
         self.layers["Affine1"] = Affine(self.params["W1"], self.params["b1"])
         self.layers["Relu1"] = Relu()
@@ -114,12 +119,18 @@ class TwoLayerNet:
         layers.reverse()
         for layer in layers:
             dout = layer.backward(dout)
-        return {"W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
-                "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db}
+        return {
+            "W1": self.layers["Affine1"].dW,
+            "b1": self.layers["Affine1"].db,
+            "W2": self.layers["Affine2"].dW,
+            "b2": self.layers["Affine2"].db,
+        }
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--iters", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -140,10 +151,14 @@ def main():
             network.params[key] -= lr * grads[key]
         losses.append(network.loss(x_batch, t_batch))
         if i % iter_per_epoch == 0:
-            train_acc, test_acc = network.accuracy(x_train, t_train), network.accuracy(x_test, t_test)
-            print(f"epoch {int(i // iter_per_epoch):2d} | train acc {train_acc:.4f} | test acc {test_acc:.4f}")
-    print(f"final test acc {network.accuracy(x_test, t_test):.4f} | last loss {losses[-1]:.4f} | "
-          f"{time.perf_counter() - start:.1f} s for {args.iters} iterations")
+            train_acc = network.accuracy(x_train, t_train)
+            test_acc = network.accuracy(x_test, t_test)
+            epoch = int(i // iter_per_epoch)
+            print(f"epoch {epoch:2d} | train acc {train_acc:.4f} | test acc {test_acc:.4f}")
+    print(
+        f"final test acc {network.accuracy(x_test, t_test):.4f} | last loss {losses[-1]:.4f} | "
+        f"{time.perf_counter() - start:.1f} s for {args.iters} iterations"
+    )
 
 
 if __name__ == "__main__":
