@@ -22,6 +22,7 @@ images: the graph's shape does not depend on the data.
 """
 
 import os
+import sys
 import tempfile
 
 import matplotlib.pyplot as plt
@@ -243,7 +244,10 @@ def main(argv=None):
         "two-layer net: loss = softmax_cross_entropy(relu(x @ W1 + b1) @ W2 + b2, t)": loss,
     }
     if args.dot:
-        write_atomically(args.dot, to_dot(graphs))
+        try:
+            write_atomically(args.dot, to_dot(graphs))
+        except OSError as exc:  # the checks at parse time cannot foresee everything (a full disk)
+            sys.exit(f"error: --dot {args.dot}: cannot write it ({exc.strerror or exc})")
         print(f"saved DOT text: {args.dot}")
     figures = {
         "graph_apple_orange": draw_graph(price, next(iter(graphs))),
