@@ -9,9 +9,12 @@ nothing here reads or writes the real cache or goes to the internet.
 The tests marked "real" load the real MNIST from $MNIST_DIR and are skipped when
 it is not set.
 """
+
+import contextlib
 import gzip
 import hashlib
 import http.server
+import inspect
 import os
 import socket
 import struct
@@ -30,11 +33,13 @@ REAL_MNIST_DIR = os.environ.get("MNIST_DIR")
 REAL_FILES = mnist.FILES
 NEEDS_REAL = pytest.mark.skipif(
     not REAL_MNIST_DIR,
-    reason="set MNIST_DIR to a folder with the four real MNIST files to run the real-data tests")
+    reason="set MNIST_DIR to a folder with the four real MNIST files to run the real-data tests",
+)
 NAMES = {spec.key: spec.name for spec in REAL_FILES}
 
 
 # --- a tiny MNIST ----------------------------------------------------------------
+
 
 def idx_bytes(array, magic=None):
     """An IDX file holding `array` (uint8), optionally with a wrong magic number."""
@@ -53,7 +58,8 @@ def _make_small():
     arrays["x_train"][0, 0, :2] = (0, 255)  # so normalized pixels reach both 0 and 1
     files = tuple(
         mnist.IdxFile(key, NAMES[key], hashlib.sha256(idx_bytes(arr)).hexdigest(), arr.shape)
-        for key, arr in arrays.items())
+        for key, arr in arrays.items()
+    )
     return arrays, files
 
 
@@ -82,6 +88,7 @@ def assert_same_as_small(train, test):
 
 
 # --- fixtures ----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def closed_url():
@@ -117,32 +124,46 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
             return
         body = self.server.wrong[name] if mirror == "wrongsum" else good
         if mirror == "cutgz":  # honest length, but the gzip stream stops halfway
-            body = body[:len(body) // 2]
+            body = body[: len(body) // 2]
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if mirror == "short":  # announces the whole file, sends half, hangs up
-            body = body[:len(body) // 2]
+            body = body[: len(body) // 2]
         self.wfile.write(body)
 
     def log_message(self, *args):
         pass
 
 
-@pytest.fixture(scope="module")
-def server():
-    """A local HTTP server with mirrors missing/, forbidden/, short/, cutgz/, wrongsum/, good/."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), MirrorHandler)
+@contextlib.contextmanager
+def serve(handler):
+    """Run a local HTTP server on 127.0.0.1 with `handler` (a MirrorHandler or a
+    subclass) in a background thread; yield it, with the tiny data set's .gz
+    files in ``.good`` and wrong ones in ``.wrong``, and a log in ``.requests``."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True  # a handler still dripping must not block the shutdown
     httpd.requests = []
     httpd.good = {f"{NAMES[k]}.gz": gzip.compress(idx_bytes(a)) for k, a in SMALL.items()}
     # right header and size, other bytes: only the checksum can tell
-    httpd.wrong = {f"{NAMES[k]}.gz": gzip.compress(idx_bytes(a + 1 if k[0] == "x" else (a + 1) % 10))
-                   for k, a in SMALL.items()}
+    httpd.wrong = {
+        f"{NAMES[k]}.gz": gzip.compress(idx_bytes(a + 1 if k[0] == "x" else (a + 1) % 10))
+        for k, a in SMALL.items()
+    }
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A local HTTP server with mirrors missing/, forbidden/, short/, cutgz/, wrongsum/, good/."""
+    with serve(MirrorHandler) as httpd:
+        yield httpd
 
 
 def mirrors(server, *names):
@@ -151,6 +172,7 @@ def mirrors(server, *names):
 
 
 # --- downloads ----------------------------------------------------------------------
+
 
 def test_bad_mirrors_are_reported_and_skipped(server, monkeypatch, capsys, isolated):
     order = ("missing", "forbidden", "short", "cutgz", "wrongsum", "good")
@@ -194,6 +216,7 @@ def test_nothing_available_names_both_options(closed_url):
 
 # --- MNIST_DIR -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("compress", [False, True], ids=["raw", "gz"])
 def test_mnist_dir(tmp_path, monkeypatch, compress, isolated):
     monkeypatch.setenv("MNIST_DIR", str(write_folder(tmp_path / "mnist", compress)))
@@ -201,12 +224,15 @@ def test_mnist_dir(tmp_path, monkeypatch, compress, isolated):
     assert (isolated / "mnist-v1.npz").is_file()
 
 
-@pytest.mark.parametrize("damage, symptom", [
-    (lambda arr: idx_bytes(arr, magic=2052), "bad IDX magic number 2052"),
-    (lambda arr: idx_bytes(arr)[:-5], "payload is"),
-    (lambda arr: idx_bytes(arr[:19]), "dimensions (19, 28, 28)"),
-    (lambda arr: idx_bytes(255 - arr), "SHA-256 mismatch"),
-])
+@pytest.mark.parametrize(
+    "damage, symptom",
+    [
+        (lambda arr: idx_bytes(arr, magic=2052), "bad IDX magic number 2052"),
+        (lambda arr: idx_bytes(arr)[:-5], "payload is"),
+        (lambda arr: idx_bytes(arr[:19]), "dimensions (19, 28, 28)"),
+        (lambda arr: idx_bytes(255 - arr), "SHA-256 mismatch"),
+    ],
+)
 def test_bad_file_in_mnist_dir(tmp_path, monkeypatch, capsys, server, damage, symptom):
     folder = write_folder(tmp_path / "mnist", compress=False)
     (folder / NAMES["x_train"]).write_bytes(damage(SMALL["x_train"]))
@@ -233,6 +259,7 @@ def test_mnist_dir_missing_folder_or_file(tmp_path, monkeypatch):
 
 # --- the cache --------------------------------------------------------------------------
 
+
 def test_cache_path(monkeypatch, tmp_path):
     assert mnist.cache_path() == tmp_path / "cache" / "mnist-v1.npz"
     monkeypatch.delenv("DLFS_CACHE_DIR")
@@ -253,13 +280,17 @@ def _as_int64(path):
     np.savez(path, **{k: v.astype(np.int64) for k, v in SMALL.items()})
 
 
-@pytest.mark.parametrize("corrupt", [
-    lambda p: p.write_bytes(p.read_bytes()[:p.stat().st_size // 2]),
-    lambda p: p.write_bytes(b"not a zip file at all"),
-    _altered,
-    _as_int64,
-    lambda p: np.savez(p, x_train=SMALL["x_train"]),
-], ids=["truncated", "garbage", "altered-pixel", "wrong-dtype", "missing-arrays"])
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
+        lambda p: p.write_bytes(b"not a zip file at all"),
+        _altered,
+        _as_int64,
+        lambda p: np.savez(p, x_train=SMALL["x_train"]),
+    ],
+    ids=["truncated", "garbage", "altered-pixel", "wrong-dtype", "missing-arrays"],
+)
 def test_corrupt_cache_is_rebuilt(tmp_path, monkeypatch, capsys, isolated, corrupt):
     monkeypatch.setenv("MNIST_DIR", str(write_folder(tmp_path / "mnist", compress=True)))
     mnist.load_mnist()
@@ -315,6 +346,7 @@ def test_leftover_temporary_file_is_not_trusted(isolated):
 
 # --- the options ----------------------------------------------------------------------
 
+
 def test_options(tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_DIR", str(write_folder(tmp_path / "mnist", compress=True)))
     for _ in range(2):  # from MNIST_DIR, then from the cache
@@ -337,8 +369,14 @@ COMMANDS = {"module": ["-m", "dataset.mnist"], "script": ["dataset/mnist.py"]}
 
 
 def run_cli(form, env):
-    return subprocess.run([sys.executable, *COMMANDS[form]], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, *COMMANDS[form]],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("form", COMMANDS)
@@ -352,6 +390,7 @@ def test_cli_without_data_fails_cleanly(form):
 
 
 # --- the real MNIST (needs $MNIST_DIR) -------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def real_cache(tmp_path_factory, closed_url):
@@ -425,3 +464,27 @@ def test_real_cli_script_reads_the_cache(real):
     result = run_cli("script", dict(os.environ))  # DLFS_CACHE_DIR: the prepared cache
     assert result.returncode == 0, result.stderr
     assert str(real[0] / "mnist-v1.npz") in result.stdout and result.stderr == ""
+
+
+# --- the book's names -------------------------------------------------------------------
+
+
+def test_load_mnist_keeps_the_books_signature():
+    parameters = inspect.signature(mnist.load_mnist).parameters
+    assert [(p.name, p.default) for p in parameters.values()] == [
+        ("normalize", True),
+        ("flatten", True),
+        ("one_hot_label", False),
+    ]
+
+
+def test_init_mnist_fills_the_cache_like_the_books(monkeypatch, server, isolated):
+    assert "init_mnist" in mnist.__all__
+    monkeypatch.setenv("MNIST_MIRRORS", mirrors(server, "good"))
+    server.requests.clear()
+    assert mnist.init_mnist() == isolated / "mnist-v1.npz"
+    assert (isolated / "mnist-v1.npz").is_file() and len(server.requests) == 4
+    assert mnist.init_mnist() == isolated / "mnist-v1.npz"  # a good cache: nothing downloaded
+    assert len(server.requests) == 4
+    assert_same_as_small(*mnist.load_mnist(normalize=False))
+    assert len(server.requests) == 4
