@@ -10,7 +10,8 @@ and repeat, in the same run:
 
 for each BLAS-thread setting of the course (the ``DLFS_CPU_THREADS`` variable):
 unset (the course's default), 1, and 0 (the BLAS library's own default: a
-thread per core).  Printed per setting: the median wall time of the whole job
+thread per core).  Printed per setting: the BLAS threads the job runs with (asked
+of a process started with the job's environment), the median wall time of the whole job
 (process start to exit) idle and loaded, the ratio loaded / idle, the same for
 the training loop alone (the time the script prints), the final test accuracy,
 and how much of a core each busy loop got.  Goal: loaded <= 1.5x idle with the
@@ -48,9 +49,9 @@ JOB = REPO / "ch05" / "train_neuralnet.py"
 
 # name on the command line -> (label in the table, value of DLFS_CPU_THREADS or None: unset)
 SETTINGS = {
-    "default": ("course default (unset)", None),
-    "1": ("DLFS_CPU_THREADS=1", "1"),
-    "0": ("DLFS_CPU_THREADS=0 (every core)", "0"),
+    "default": ("unset (course default)", None),
+    "1": ("1", "1"),
+    "0": ("0 (library default)", "0"),
 }
 # Variables that would cap the BLAS's threads behind the course's back.
 FOREIGN_THREAD_VARS = (
@@ -72,6 +73,8 @@ while os.getppid() == parent and time.monotonic() < deadline:
         pass
 """
 
+# What the job's BLAS is set to, asked of a process started with the job's environment.
+PROBE = "import common.threads as t; print(t.get_cpu_threads())"
 FINAL_LINE = re.compile(r"final test acc ([0-9.]+) \| .* \| ([0-9.]+) s for (\d+) iterations")
 
 
@@ -128,13 +131,23 @@ def busy_loops(count, limit_s, report):
         for hog in hogs:
             try:
                 alive, seconds = _reap(hog)
-            except (OSError, ChildProcessError):  # never leave the others behind for one failure
+            except OSError:  # never leave the others behind for one failure
                 hog.kill()
                 hog.wait()
                 alive, seconds = False, 0.0
             spinning, cpu = spinning and alive, cpu + seconds
         report["all_spinning"] = spinning
         report["core_share"] = cpu / (elapsed * max(len(hogs), 1))
+
+
+def blas_threads(env):
+    """The BLAS thread count a process started with ``env`` runs with (after importing common)."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, cwd=REPO, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(f"error: could not read the BLAS thread count:\n{result.stderr[-2000:]}")
+    return int(result.stdout)
 
 
 def run_job(command, env, timeout):
@@ -232,6 +245,7 @@ def main(argv=None):
 
     run_job(command, job_environment("1"), args.timeout)  # warm-up: files into the page cache
     runs = {name: {"idle": [], "loaded": [], "share": []} for name in args.threads}
+    used = {name: blas_threads(job_environment(SETTINGS[name][1])) for name in args.threads}
     for repeat in range(1, args.repeats + 1):
         for name in args.threads:
             label, threads = SETTINGS[name]
@@ -247,14 +261,15 @@ def main(argv=None):
             runs[name]["share"].append(report["core_share"])
             idle, loaded = runs[name]["idle"][-1][0], runs[name]["loaded"][-1][0]
             print(
-                f"repeat {repeat}, {label}: idle {idle:.2f} s, loaded {loaded:.2f} s "
+                f"repeat {repeat}, DLFS_CPU_THREADS {label}: idle {idle:.2f} s, "
+                f"loaded {loaded:.2f} s "
                 f"(busy-loop pids {' '.join(map(str, report['pids']))})",
                 file=sys.stderr,
             )
 
     header = (
-        f"{'BLAS threads':32s} {'idle s':>7s} {'loaded s':>8s} {'ratio':>6s} "
-        f"{'train idle':>10s} {'train loaded':>12s} {'ratio':>6s} {'iters':>6s} "
+        f"{'DLFS_CPU_THREADS':22s} {'threads':>7s} {'idle s':>7s} {'loaded s':>8s} {'ratio':>6s} "
+        f"{'loop idle':>9s} {'loop loaded':>11s} {'ratio':>6s} {'iters':>6s} "
         f"{'test acc':>8s} {'busy loop':>9s}"
     )
     print(header)
@@ -272,14 +287,15 @@ def main(argv=None):
         # The script prints its loop time to 0.1 s: no ratio where that rounds to nothing.
         train_ratio = f"{train_loaded / train_idle:5.2f}x" if train_idle > 0 else f"{'-':>6s}"
         print(
-            f"{SETTINGS[name][0]:32s} {wall_idle:7.2f} {wall_loaded:8.2f} {ratios[name]:5.2f}x "
-            f"{train_idle:10.2f} {train_loaded:12.2f} {train_ratio} "
+            f"{SETTINGS[name][0]:22s} {used[name]:7d} {wall_idle:7.2f} {wall_loaded:8.2f} "
+            f"{ratios[name]:5.2f}x {train_idle:9.2f} {train_loaded:11.2f} {train_ratio} "
             f"{'/'.join(map(str, sorted(iters))):>6s} "
             f"{accuracy:8.4f} {share:9.0%}"
         )
     print(
-        "ratio: loaded / idle; train: the training loop as the script times it; "
-        "busy loop: the share of a core each busy loop got"
+        "threads: BLAS threads the job runs with; s: the whole job; ratio: loaded / idle; "
+        "loop: the training loop as the script times it; busy loop: the share of a core each "
+        "busy loop got"
     )
     end_load = os.getloadavg()[0]
     print(
