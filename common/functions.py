@@ -2,12 +2,50 @@
 
 Each function works on NumPy or CuPy arrays alike: it asks its input which
 module it belongs to (``get_array_module``) instead of calling NumPy directly.
+Like the book's versions, each also takes Python numbers and lists (which
+become NumPy arrays): ``step_function(3.0)`` and ``softmax([1, 2, 3])`` work.
 
 Where the book's version is numerically fragile this one is not, and says why:
 ``sigmoid`` never overflows in ``exp``, ``softmax`` subtracts the row maximum, and
 ``softmax_loss`` uses log-sum-exp so the loss is exact even for huge logits.
+
+Labels are checked before they are used as indices, because NumPy would
+otherwise give a silent wrong answer (label -1 picks the last class) or an
+IndexError from deep inside.  Their shape and dtype are checked everywhere (free);
+their values (0 <= t < classes) only for NumPy arrays: on a GPU that check
+would wait for the device at every call.
 """
+
+import numpy as np
+
 from common.backend import get_array_module
+
+# The names ``from common.functions import *`` hands on.  The book's module has
+# no __all__, so a star import of it passes on everything it defines and
+# imports, ``np`` included, and the book's scripts rely on that (they use ``np``
+# after ``from common.functions import *``).  This list is that surface plus
+# this module's additions; anything else here stays private.
+__all__ = [
+    "np",
+    "identity_function",
+    "step_function",
+    "sigmoid",
+    "sigmoid_grad",
+    "relu",
+    "relu_grad",
+    "softmax",
+    "sum_squared_error",
+    "cross_entropy_error",
+    "softmax_loss",
+    # additions of this course
+    "log_softmax",
+    "mean_squared_error",
+]
+
+
+def _as_array(x):
+    """``x`` as an array of its own module: arrays unchanged, numbers and lists as NumPy."""
+    return get_array_module(x).asarray(x)
 
 
 def identity_function(x):
@@ -17,7 +55,7 @@ def identity_function(x):
 
 def step_function(x):
     """1 where x > 0, else 0 (as integers, as in the book)."""
-    return (x > 0).astype(int)
+    return (_as_array(x) > 0).astype(int)
 
 
 def sigmoid(x):
@@ -41,13 +79,20 @@ def sigmoid_grad(x):
 
 def relu(x):
     """max(0, x)."""
-    xp = get_array_module(x)
-    return xp.maximum(0, x)
+    x = _as_array(x)
+    return get_array_module(x).maximum(0, x)
 
 
 def relu_grad(x):
-    """1 where x > 0, else 0 (the subgradient at 0 is taken as 0)."""
-    return (x > 0).astype(x.dtype)
+    """1 where x >= 0, else 0, in the dtype of ``x`` (as the book's version).
+
+    ReLU has no derivative at 0; any value in [0, 1] is a valid subgradient.
+    This function takes 1 there, as the book's does; the ``Relu`` layer's
+    backward pass (also as in the book) passes no gradient at 0.  The two agree
+    everywhere else.
+    """
+    x = _as_array(x)
+    return (x >= 0).astype(x.dtype)
 
 
 def log_softmax(x):
@@ -57,6 +102,7 @@ def log_softmax(x):
     overflows, and taking the log here (not of a rounded probability) keeps it exact.
     """
     xp = get_array_module(x)
+    x = xp.asarray(x)
     shifted = x - x.max(axis=-1, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
 
@@ -64,29 +110,100 @@ def log_softmax(x):
 def softmax(x):
     """exp(x_k) / sum_i exp(x_i) along the last axis: a vector or a batch of rows."""
     xp = get_array_module(x)
+    x = xp.asarray(x)
     shifted = x - x.max(axis=-1, keepdims=True)  # same result, no overflow
     e = xp.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def sum_squared_error(y, t):
-    """0.5 * sum((y - t)^2): the book's "mean squared error" (summed, not averaged)."""
-    xp = get_array_module(y)
-    return 0.5 * xp.sum((y - t) ** 2)
+    """0.5 * sum((y - t)^2): the book's "mean squared error" (summed, not averaged).
+
+    ``y`` and ``t`` must have the same shape: NumPy would broadcast a (10, 10)
+    batch against one (10,) label vector and return a number that means nothing.
+    """
+    y, t = _as_array(y), _as_array(t)
+    if y.shape != t.shape:
+        raise ValueError(
+            f"sum_squared_error: y has shape {y.shape} and t has shape {t.shape}; "
+            "they must be the same (one target per output)"
+        )
+    return 0.5 * get_array_module(y).sum((y - t) ** 2)
 
 
 #: The name the book's text uses for sum_squared_error.
 mean_squared_error = sum_squared_error
 
 
-def _as_batch(y, t):
-    """Reshape a single example to a batch of one, and one-hot labels to indices."""
+def _bad_label_values(t, classes):
+    """True if some integer label is outside 0..classes-1 (one reduction, NumPy only).
+
+    Viewed as unsigned, a negative label becomes a huge number, so the largest
+    value alone tells whether every label is in range.
+    """
+    if t.dtype.kind == "i":
+        t = t.view(t.dtype.str.replace("i", "u"))
+    return int(t.max()) >= classes
+
+
+def _check_labels(name, t, shape):
+    """Check labels ``t`` against scores of ``shape`` (N, C); return True for one-hot rows.
+
+    ``t`` is either N class indices (integers in 0..C-1) or an (N, C) array of
+    one-hot (or probability) rows.  Anything else raises ValueError/TypeError
+    naming ``name``.  The values of index labels are checked only on the CPU.
+    """
+    n, classes = shape
+    if t.shape == (n, classes):
+        if t.dtype.kind not in "biuf":
+            raise TypeError(f"{name}: one-hot labels t must be numbers, got dtype {t.dtype}")
+        return True
+    if t.shape != (n,):
+        raise ValueError(
+            f"{name}: labels t have shape {t.shape}, expected ({n},) class indices "
+            f"or ({n}, {classes}) one-hot rows for scores of shape {tuple(shape)}"
+        )
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name}: class-index labels t must be integers, got dtype {t.dtype} "
+            f"(one-hot labels have shape ({n}, {classes}))"
+        )
+    if n and get_array_module(t) is np and _bad_label_values(t, classes):
+        raise ValueError(
+            f"{name}: labels must be class indices in 0..{classes - 1} for {classes} "
+            f"classes, got values from {int(t.min())} to {int(t.max())}"
+        )
+    return False
+
+
+def _check_scores(name, x, what="scores"):
+    """A batch of rows must have numbers in it and at least one row."""
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: {what} must be numbers, got dtype {x.dtype}")
+    if x.ndim != 2 or x.shape[1] == 0:
+        raise ValueError(
+            f"{name}: {what} have shape {x.shape}, expected one example (C,) or a batch (N, C)"
+        )
+    if x.shape[0] == 0:
+        raise ValueError(
+            f"{name}: the batch is empty ({what} of shape {x.shape}); "
+            "a mean over 0 examples is undefined"
+        )
+
+
+def _as_batch(name, y, t):
+    """Arrays of a batch of scores or probabilities (N, C) and of its labels.
+
+    A single example (C,) becomes a batch of one, with its label given as a
+    number, a (1,) array or a (C,) one-hot row.
+    """
+    xp = get_array_module(y)
+    y, t = xp.asarray(y), xp.asarray(t)
     if y.ndim == 1:
         y = y.reshape(1, -1)
-        t = t.reshape(1, -1) if t.size == y.size else t.reshape(1)
-    if t.size == y.size:  # one-hot rows -> the index of the 1
-        t = t.argmax(axis=1)
-    return y, t
+        t = t.reshape(1, -1) if t.size == y.shape[1] and t.size > 1 else t.reshape(-1)
+    _check_scores(name, y)
+    return y, t, _check_labels(name, t, y.shape)
 
 
 def cross_entropy_error(y, t):
@@ -97,8 +214,10 @@ def cross_entropy_error(y, t):
     that also caps the loss near 16.1.  Networks should use ``softmax_loss`` (or
     ``SoftmaxWithLoss``) on the raw scores instead, which needs no such fudge.
     """
+    y, t, one_hot = _as_batch("cross_entropy_error", y, t)
     xp = get_array_module(y)
-    y, t = _as_batch(y, t)
+    if one_hot:  # one-hot rows -> the index of the 1, as in the book
+        t = t.argmax(axis=1)
     batch_size = y.shape[0]
     return -xp.sum(xp.log(y[xp.arange(batch_size), t] + 1e-7)) / batch_size
 
@@ -106,13 +225,15 @@ def cross_entropy_error(y, t):
 def softmax_loss(x, t):
     """Cross-entropy of softmax(x) against labels ``t`` (indices or one-hot), exactly.
 
-    Uses log_softmax, so logits of +-1000 give the true (large, finite) loss.
-    One-hot (or any probability) rows are used as weights: -sum(t * log_softmax(x)).
+    Uses log_softmax, so logits of +-1000 give the true (large, finite) loss;
+    the book computes cross_entropy_error(softmax(x), t), which adds 1e-7 to
+    every probability.  One-hot (or any probability) rows are used as weights:
+    -sum(t * log_softmax(x)) / N.
     """
+    x, t, one_hot = _as_batch("softmax_loss", x, t)
     xp = get_array_module(x)
-    x2 = x.reshape(1, -1) if x.ndim == 1 else x
-    logp = log_softmax(x2)
-    batch_size = x2.shape[0]
-    if t.size == x2.size:
-        return -xp.sum(t.reshape(x2.shape) * logp) / batch_size
-    return -xp.sum(logp[xp.arange(batch_size), t.reshape(-1)]) / batch_size
+    logp = log_softmax(x)
+    batch_size = x.shape[0]
+    if one_hot:
+        return -xp.sum(t * logp) / batch_size
+    return -xp.sum(logp[xp.arange(batch_size), t]) / batch_size

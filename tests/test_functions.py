@@ -1,14 +1,25 @@
 """Tests for common/functions.py: activations and losses, including the numerically
 hard cases (pytest turns RuntimeWarning into an error, so overflow fails a test)."""
+
 import math
 
 import numpy as np
 import pytest
 
 from common.backend import to_cpu, to_device
-from common.functions import (cross_entropy_error, identity_function, log_softmax, relu, relu_grad,
-                              sigmoid, sigmoid_grad, softmax, softmax_loss, step_function,
-                              sum_squared_error)
+from common.functions import (
+    cross_entropy_error,
+    identity_function,
+    log_softmax,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    softmax,
+    softmax_loss,
+    step_function,
+    sum_squared_error,
+)
 from common.gradient import numerical_diff
 
 
@@ -27,6 +38,7 @@ def ref_softmax(x):
 
 
 # --------------------------------------------------------------------------- simple activations
+
 
 def test_identity_returns_input():
     x = dev([1.0, -2.0])
@@ -49,7 +61,8 @@ def test_relu_grad_matches_numerical_derivative_away_from_zero():
     analytic = to_cpu(relu_grad(dev(xs)))
     for x, g in zip(xs, analytic):
         assert g == pytest.approx(numerical_diff(lambda v: max(v, 0.0), float(x)), abs=1e-9)
-    assert to_cpu(relu_grad(dev([0.0]))).tolist() == [0.0]
+    # At the kink the book's relu_grad takes 1 (x >= 0); any value in [0, 1] is a subgradient.
+    assert to_cpu(relu_grad(dev([0.0, -0.0]))).tolist() == [1.0, 1.0]
     assert relu_grad(dev([1.0], np.float32)).dtype == np.float32
 
 
@@ -77,6 +90,7 @@ def test_sigmoid_symmetry():
 def test_sigmoid_grad_matches_numerical_derivative():
     def scalar_sigmoid(v):
         return 1 / (1 + math.exp(-v))
+
     xs = np.linspace(-5, 5, 11)
     analytic = to_cpu(sigmoid_grad(dev(xs)))
     numerical = [numerical_diff(scalar_sigmoid, float(x)) for x in xs]
@@ -84,6 +98,7 @@ def test_sigmoid_grad_matches_numerical_derivative():
 
 
 # --------------------------------------------------------------------------- softmax
+
 
 def test_softmax_1d_matches_definition():
     x = np.array([0.3, 2.9, 4.0])
@@ -122,17 +137,22 @@ def test_log_softmax_is_log_of_softmax():
 
 # --------------------------------------------------------------------------- losses
 
+
 def test_sum_squared_error():
     y = np.array([0.1, 0.05, 0.6, 0.0, 0.25])
     t = np.array([0.0, 0.0, 1.0, 0.0, 0.0])
-    assert float(sum_squared_error(dev(y), dev(t))) == pytest.approx(0.5 * np.sum((y - t) ** 2), rel=1e-14)
+    assert float(sum_squared_error(dev(y), dev(t))) == pytest.approx(
+        0.5 * np.sum((y - t) ** 2), rel=1e-14
+    )
 
 
 def test_cross_entropy_error_single_example():
     y = np.array([0.1, 0.05, 0.6, 0.0, 0.25])
     expected = -np.log(0.6 + 1e-7)
     assert float(cross_entropy_error(dev(y), labels(2))) == pytest.approx(expected, rel=1e-14)
-    assert float(cross_entropy_error(dev(y), dev(np.eye(5)[2]))) == pytest.approx(expected, rel=1e-14)
+    assert float(cross_entropy_error(dev(y), dev(np.eye(5)[2]))) == pytest.approx(
+        expected, rel=1e-14
+    )
 
 
 def test_cross_entropy_error_batch_index_and_one_hot_agree():
@@ -145,8 +165,9 @@ def test_cross_entropy_error_batch_index_and_one_hot_agree():
     assert by_index == pytest.approx(expected, rel=1e-13)
     assert by_one_hot == pytest.approx(by_index, rel=1e-15)
     # a batch of one equals the single example
-    assert float(cross_entropy_error(dev(y[0]), labels(t[0]))) == \
-        pytest.approx(float(cross_entropy_error(dev(y[:1]), labels(t[:1]))), rel=1e-15)
+    assert float(cross_entropy_error(dev(y[0]), labels(t[0]))) == pytest.approx(
+        float(cross_entropy_error(dev(y[:1]), labels(t[:1]))), rel=1e-15
+    )
 
 
 def test_cross_entropy_error_of_zero_probability_is_capped():
@@ -156,7 +177,9 @@ def test_cross_entropy_error_of_zero_probability_is_capped():
 
 
 def test_softmax_loss_exact_for_huge_logits():
-    assert float(softmax_loss(dev([1000.0, -1000.0]), labels([1]))) == pytest.approx(2000.0, rel=1e-15)
+    assert float(softmax_loss(dev([1000.0, -1000.0]), labels([1]))) == pytest.approx(
+        2000.0, rel=1e-15
+    )
     assert float(softmax_loss(dev([1000.0, -1000.0]), labels([0]))) == 0.0
     batch = dev([[1000.0, -1000.0], [-1000.0, 1000.0]])
     assert float(softmax_loss(batch, labels([1, 0]))) == pytest.approx(2000.0, rel=1e-15)
@@ -174,4 +197,6 @@ def test_softmax_loss_equals_minus_log_softmax_for_moderate_logits():
     assert float(softmax_loss(dev(x), labels(t))) == pytest.approx(expected, rel=1e-13)
     assert float(softmax_loss(dev(x), dev(np.eye(3)[t]))) == pytest.approx(expected, rel=1e-13)
     # and agrees with the book's pair up to its 1e-7 fudge
-    assert float(cross_entropy_error(softmax(dev(x)), labels(t))) == pytest.approx(expected, abs=1e-5)
+    assert float(cross_entropy_error(softmax(dev(x)), labels(t))) == pytest.approx(
+        expected, abs=1e-5
+    )
