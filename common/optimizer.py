@@ -5,8 +5,93 @@ place (so the layers holding them see the new values).  Per-parameter state
 (velocity, squared-gradient sums) is created on the first call, shaped like the
 parameter and on the same device.  Updates are written as in-place array
 operations to avoid temporaries in the training loop.
+
+Hyperparameters are checked when the optimizer is made (a learning rate must be
+a finite number > 0, a decay rate in [0, 1)), and every update checks that each
+parameter has a gradient of its own shape: NumPy would otherwise broadcast a
+wrong-shaped gradient into the parameter without a word.  Those checks look at
+shapes only, never at values, so they cost nothing and never wait for a GPU.
 """
+
+import math
+import numbers
+
+import numpy as np
+
 from common.backend import get_array_module
+
+# The names ``from common.optimizer import *`` hands on.  The book's module has
+# no __all__, so a star import of it passes on ``np`` as well as the classes,
+# and the book's chapter 6 scripts use ``np`` after that import.  This list is
+# that surface plus OPTIMIZERS.
+__all__ = ["np", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "OPTIMIZERS"]
+
+
+def _check_rate(owner, name, value, high=None):
+    """``value`` must be a finite real number > 0 (``high=None``) or in [0, high)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
+    if high is None:
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{owner}: {name} must be a finite number > 0, got {value}")
+    elif not 0 <= value < high:  # False for NaN too
+        raise ValueError(f"{owner}: {name} must be in [0, {high:g}), got {value}")
+    return value
+
+
+def _pairs(owner, params, grads):
+    """(key, gradient) for every parameter, after checking the pair.
+
+    Only types and shapes are looked at (no array is read), so the checks cost
+    a few hundred nanoseconds a parameter and never wait for a GPU.  A parameter
+    may be a float array (changed in place, so the layers holding it see the
+    change) or a plain number, as in the book's optimizer comparison on
+    f(x, y); a number is replaced in the dict, which is all the book's code does.
+    """
+    if not hasattr(params, "items") or not hasattr(grads, "get"):
+        raise TypeError(
+            f"{owner}.update: params and grads must be dicts of arrays, got "
+            f"{type(params).__name__} and {type(grads).__name__}"
+        )
+    for key, param in params.items():
+        grad = grads.get(key)
+        if grad is None:
+            raise ValueError(
+                f"{owner}.update: no gradient for parameter {key!r} "
+                f"(grads has {sorted(grads)}, params has {sorted(params)})"
+            )
+        shape = getattr(param, "shape", None)
+        if shape is None:  # a plain number
+            if isinstance(param, bool) or not isinstance(param, numbers.Real):
+                raise TypeError(
+                    f"{owner}.update: params[{key!r}] must be a float array or a number, "
+                    f"got {type(param).__name__}"
+                )
+        elif param.dtype.kind != "f":
+            raise TypeError(
+                f"{owner}.update: params[{key!r}] has dtype {param.dtype}; it must be a float "
+                "array (an integer array cannot take a fractional step in place)"
+            )
+        grad_shape = getattr(grad, "shape", None)
+        if grad_shape is None and isinstance(grad, numbers.Real) and not isinstance(grad, bool):
+            grad_shape = ()
+        elif grad_shape is None or grad.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{owner}.update: the gradient of {key!r} must be an array of numbers, "
+                f"got {type(grad).__name__}"
+                + (f" of dtype {grad.dtype}" if hasattr(grad, "dtype") else "")
+            )
+        if grad_shape != (shape or ()):
+            raise ValueError(
+                f"{owner}.update: the gradient of {key!r} has shape {grad_shape}, "
+                f"but the parameter has shape {shape or ()}"
+            )
+        if type(grad) is not type(param) and get_array_module(grad) is not get_array_module(param):
+            raise TypeError(
+                f"{owner}.update: the gradient of {key!r} is a {type(grad).__name__} but the "
+                f"parameter is a {type(param).__name__}: both must be on the same device"
+            )
+        yield key, grad
 
 
 def _zeros_like_each(params):
@@ -17,28 +102,28 @@ class SGD:
     """W <- W - lr * dL/dW."""
 
     def __init__(self, lr=0.01):
-        self.lr = lr
+        self.lr = _check_rate("SGD", "lr", lr)
 
     def update(self, params, grads):
-        for key in params:
-            params[key] -= self.lr * grads[key]
+        for key, grad in _pairs("SGD", params, grads):
+            params[key] -= self.lr * grad
 
 
 class Momentum:
     """v <- momentum * v - lr * g;  W <- W + v  (a ball rolling downhill with friction)."""
 
     def __init__(self, lr=0.01, momentum=0.9):
-        self.lr = lr
-        self.momentum = momentum
+        self.lr = _check_rate("Momentum", "lr", lr)
+        self.momentum = _check_rate("Momentum", "momentum", momentum, high=1)
         self.v = None
 
     def update(self, params, grads):
         if self.v is None:
             self.v = _zeros_like_each(params)
-        for key in params:
+        for key, grad in _pairs("Momentum", params, grads):
             v = self.v[key]
             v *= self.momentum
-            v -= self.lr * grads[key]
+            v -= self.lr * grad
             params[key] += v
 
 
@@ -51,15 +136,15 @@ class Nesterov:
     """
 
     def __init__(self, lr=0.01, momentum=0.9):
-        self.lr = lr
-        self.momentum = momentum
+        self.lr = _check_rate("Nesterov", "lr", lr)
+        self.momentum = _check_rate("Nesterov", "momentum", momentum, high=1)
         self.v = None
 
     def update(self, params, grads):
         if self.v is None:
             self.v = _zeros_like_each(params)
-        for key in params:
-            v, g = self.v[key], grads[key]
+        for key, g in _pairs("Nesterov", params, grads):
+            v = self.v[key]
             v *= self.momentum
             v -= self.lr * g
             params[key] += self.momentum * v
@@ -67,20 +152,19 @@ class Nesterov:
 
 
 class AdaGrad:
-    """h <- h + g^2;  W <- W - lr * g / (sqrt(h) + 1e-7): steps shrink where gradients were large."""
+    """h <- h + g^2;  W <- W - lr * g / (sqrt(h) + 1e-7): steps shrink where gradients were big."""
 
     def __init__(self, lr=0.01):
-        self.lr = lr
+        self.lr = _check_rate("AdaGrad", "lr", lr)
         self.h = None
 
     def update(self, params, grads):
         if self.h is None:
             self.h = _zeros_like_each(params)
-        for key in params:
-            xp = get_array_module(params[key])
-            g = grads[key]
-            self.h[key] += g * g
-            params[key] -= self.lr * g / (xp.sqrt(self.h[key]) + 1e-7)
+        for key, g in _pairs("AdaGrad", params, grads):
+            h = self.h[key]
+            h += g * g
+            params[key] -= self.lr * g / (get_array_module(h).sqrt(h) + 1e-7)
 
 
 class RMSprop:
@@ -88,19 +172,18 @@ class RMSprop:
     h <- decay * h + (1 - decay) * g^2;  W <- W - lr * g / (sqrt(h) + 1e-7)."""
 
     def __init__(self, lr=0.01, decay_rate=0.99):
-        self.lr = lr
-        self.decay_rate = decay_rate
+        self.lr = _check_rate("RMSprop", "lr", lr)
+        self.decay_rate = _check_rate("RMSprop", "decay_rate", decay_rate, high=1)
         self.h = None
 
     def update(self, params, grads):
         if self.h is None:
             self.h = _zeros_like_each(params)
-        for key in params:
-            xp = get_array_module(params[key])
-            g, h = grads[key], self.h[key]
+        for key, g in _pairs("RMSprop", params, grads):
+            h = self.h[key]
             h *= self.decay_rate
             h += (1 - self.decay_rate) * g * g
-            params[key] -= self.lr * g / (xp.sqrt(h) + 1e-7)
+            params[key] -= self.lr * g / (get_array_module(h).sqrt(h) + 1e-7)
 
 
 class Adam:
@@ -111,9 +194,9 @@ class Adam:
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
-        self.lr = lr
-        self.beta1 = beta1
-        self.beta2 = beta2
+        self.lr = _check_rate("Adam", "lr", lr)
+        self.beta1 = _check_rate("Adam", "beta1", beta1, high=1)
+        self.beta2 = _check_rate("Adam", "beta2", beta2, high=1)
         self.iter = 0
         self.m = None
         self.v = None
@@ -123,15 +206,20 @@ class Adam:
             self.m = _zeros_like_each(params)
             self.v = _zeros_like_each(params)
         self.iter += 1
-        lr_t = self.lr * (1.0 - self.beta2 ** self.iter) ** 0.5 / (1.0 - self.beta1 ** self.iter)
-        for key in params:
-            xp = get_array_module(params[key])
-            g, m, v = grads[key], self.m[key], self.v[key]
+        lr_t = self.lr * (1.0 - self.beta2**self.iter) ** 0.5 / (1.0 - self.beta1**self.iter)
+        for key, g in _pairs("Adam", params, grads):
+            m, v = self.m[key], self.v[key]
             m += (1 - self.beta1) * (g - m)
             v += (1 - self.beta2) * (g * g - v)
-            params[key] -= lr_t * m / (xp.sqrt(v) + 1e-7)
+            params[key] -= lr_t * m / (get_array_module(v).sqrt(v) + 1e-7)
 
 
 #: Optimizer classes by the lower-case names the Trainer and scripts accept.
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov,
-              "adagrad": AdaGrad, "rmsprop": RMSprop, "adam": Adam}
+OPTIMIZERS = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+}

@@ -1,5 +1,6 @@
 """Tests for common/optimizer.py: every update rule against two steps worked out here,
 book defaults, in-place updates, and progress on f(x, y) = x^2/20 + y^2."""
+
 import numpy as np
 import pytest
 
@@ -38,7 +39,7 @@ def expected_sgd(W, g1, g2, lr=0.01):
 
 
 def expected_momentum(W, g1, g2, lr=0.01, mu=0.9):
-    v1 = -lr * g1               # v starts at zero
+    v1 = -lr * g1  # v starts at zero
     W1 = W + v1
     v2 = mu * v1 - lr * g2
     return W1, W1 + v2
@@ -54,16 +55,16 @@ def expected_nesterov(W, g1, g2, lr=0.01, mu=0.9):
 
 
 def expected_adagrad(W, g1, g2, lr=0.01):
-    h1 = g1 ** 2
+    h1 = g1**2
     W1 = W - lr * g1 / (np.sqrt(h1) + EPS)
-    h2 = h1 + g2 ** 2
+    h2 = h1 + g2**2
     return W1, W1 - lr * g2 / (np.sqrt(h2) + EPS)
 
 
 def expected_rmsprop(W, g1, g2, lr=0.01, rho=0.99):
-    h1 = (1 - rho) * g1 ** 2
+    h1 = (1 - rho) * g1**2
     W1 = W - lr * g1 / (np.sqrt(h1) + EPS)
-    h2 = rho * h1 + (1 - rho) * g2 ** 2
+    h2 = rho * h1 + (1 - rho) * g2**2
     return W1, W1 - lr * g2 / (np.sqrt(h2) + EPS)
 
 
@@ -74,14 +75,20 @@ def expected_adam(W, g1, g2, lr=0.001, b1=0.9, b2=0.999):
     for t, g in enumerate((g1, g2), start=1):
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * g * g
-        step = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        step = lr * np.sqrt(1 - b2**t) / (1 - b1**t)
         W = W - step * m / (np.sqrt(v) + EPS)
         out.append(W)
     return tuple(out)
 
 
-CASES = [(SGD, expected_sgd), (Momentum, expected_momentum), (Nesterov, expected_nesterov),
-         (AdaGrad, expected_adagrad), (RMSprop, expected_rmsprop), (Adam, expected_adam)]
+CASES = [
+    (SGD, expected_sgd),
+    (Momentum, expected_momentum),
+    (Nesterov, expected_nesterov),
+    (AdaGrad, expected_adagrad),
+    (RMSprop, expected_rmsprop),
+    (Adam, expected_adam),
+]
 
 
 @pytest.mark.parametrize("cls, expected", CASES, ids=[c.__name__ for c, _ in CASES])
@@ -90,8 +97,12 @@ def test_two_steps_with_defaults(cls, expected):
     W0, g1, g2 = two_gradients()
     for key in W0:
         step1, step2 = expected(W0[key], g1[key], g2[key])
-        np.testing.assert_allclose(after[0][key], step1, rtol=1e-12, atol=1e-15, err_msg=f"{key}, step 1")
-        np.testing.assert_allclose(after[1][key], step2, rtol=1e-12, atol=1e-15, err_msg=f"{key}, step 2")
+        np.testing.assert_allclose(
+            after[0][key], step1, rtol=1e-12, atol=1e-15, err_msg=f"{key}, step 1"
+        )
+        np.testing.assert_allclose(
+            after[1][key], step2, rtol=1e-12, atol=1e-15, err_msg=f"{key}, step 2"
+        )
 
 
 @pytest.mark.parametrize("cls, expected", CASES, ids=[c.__name__ for c, _ in CASES])
@@ -112,8 +123,14 @@ def test_book_default_hyperparameters():
 
 
 def test_optimizer_names():
-    assert OPTIMIZERS == {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov,
-                          "adagrad": AdaGrad, "rmsprop": RMSprop, "adam": Adam}
+    assert OPTIMIZERS == {
+        "sgd": SGD,
+        "momentum": Momentum,
+        "nesterov": Nesterov,
+        "adagrad": AdaGrad,
+        "rmsprop": RMSprop,
+        "adam": Adam,
+    }
 
 
 def test_nesterov_equals_classic_look_ahead_form():
@@ -162,13 +179,20 @@ def test_state_is_created_on_the_parameters_device_and_dtype():
 
 
 # Learning rates as in the book's comparison on f(x, y) = x^2/20 + y^2.
-LEARNING_RATES = {"sgd": 0.95, "momentum": 0.1, "nesterov": 0.1, "adagrad": 1.5, "rmsprop": 0.1, "adam": 0.3}
+LEARNING_RATES = {
+    "sgd": 0.95,
+    "momentum": 0.1,
+    "nesterov": 0.1,
+    "adagrad": 1.5,
+    "rmsprop": 0.1,
+    "adam": 0.3,
+}
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_minimizes_elongated_bowl(name):
     def f(x, y):
-        return x ** 2 / 20 + y ** 2
+        return x**2 / 20 + y**2
 
     params = {"x": to_device(np.array([-7.0])), "y": to_device(np.array([2.0]))}
     opt = OPTIMIZERS[name](lr=LEARNING_RATES[name])
