@@ -1,13 +1,14 @@
 """Tests for common/multi_layer_net.py: structure, initialization, loss, accuracy and
 backpropagation against numerical gradients (float64, relative error <= 1e-7)."""
+
 import numpy as np
 import pytest
+from gradcheck import assert_grads_close, randomize_biases, relu_margin, using_device
 
 import common.util
 from common.backend import to_cpu, to_device
 from common.layers import Relu, Sigmoid
 from common.multi_layer_net import MultiLayerNet, init_scale
-from gradcheck import assert_grads_close, randomize_biases, relu_margin, using_device
 
 
 def data(n=4, features=5, classes=3, seed=0):
@@ -37,10 +38,18 @@ def numpy_loss(scores, t):
 
 # --------------------------------------------------------------------------- structure
 
+
 def test_layer_names_and_order():
     net = MultiLayerNet(4, [5, 6, 7], 3, activation="sigmoid")
-    assert list(net.layers) == ["Affine1", "Activation_function1", "Affine2", "Activation_function2",
-                                "Affine3", "Activation_function3", "Affine4"]
+    assert list(net.layers) == [
+        "Affine1",
+        "Activation_function1",
+        "Affine2",
+        "Activation_function2",
+        "Affine3",
+        "Activation_function3",
+        "Affine4",
+    ]
     assert all(isinstance(net.layers[f"Activation_function{i}"], Sigmoid) for i in (1, 2, 3))
     assert isinstance(MultiLayerNet(4, [5], 3).layers["Activation_function1"], Relu)
 
@@ -86,13 +95,17 @@ def test_unknown_weight_init_name(bad):
 
 # --------------------------------------------------------------------------- initialization
 
-@pytest.mark.parametrize("spec, expected", [
-    (0.05, lambda fan_in: 0.05),
-    ("relu", lambda fan_in: np.sqrt(2.0 / fan_in)),
-    ("He", lambda fan_in: np.sqrt(2.0 / fan_in)),
-    ("sigmoid", lambda fan_in: np.sqrt(1.0 / fan_in)),
-    ("xavier", lambda fan_in: np.sqrt(1.0 / fan_in)),
-])
+
+@pytest.mark.parametrize(
+    "spec, expected",
+    [
+        (0.05, lambda fan_in: 0.05),
+        ("relu", lambda fan_in: np.sqrt(2.0 / fan_in)),
+        ("He", lambda fan_in: np.sqrt(2.0 / fan_in)),
+        ("sigmoid", lambda fan_in: np.sqrt(1.0 / fan_in)),
+        ("xavier", lambda fan_in: np.sqrt(1.0 / fan_in)),
+    ],
+)
 def test_weight_init_std(spec, expected):
     np.random.seed(0)
     net = MultiLayerNet(500, [400], 300, weight_init_std=spec)
@@ -115,6 +128,7 @@ def test_initialization_is_seeded_by_numpy():
 
 # --------------------------------------------------------------------------- forward and loss
 
+
 @pytest.mark.parametrize("activation", ["relu", "sigmoid"])
 def test_predict_and_loss_match_numpy(activation):
     np.random.seed(1)
@@ -133,7 +147,7 @@ def test_weight_decay_adds_half_lambda_sum_of_squares():
     plain = MultiLayerNet(5, [6, 4], 3, dtype=np.float64)
     np.random.seed(2)
     decayed = MultiLayerNet(5, [6, 4], 3, weight_decay_lambda=0.3, dtype=np.float64)
-    squares = sum((w ** 2).sum() for k, w in weights(plain).items() if k.startswith("W"))
+    squares = sum((w**2).sum() for k, w in weights(plain).items() if k.startswith("W"))
     difference = float(decayed.loss(x, t)) - float(plain.loss(x, t))
     assert difference == pytest.approx(0.5 * 0.3 * squares, rel=1e-12)
     # biases are not decayed: changing them leaves the penalty alone
@@ -153,6 +167,7 @@ def test_gradient_records_the_loss_it_computed():
 
 
 # --------------------------------------------------------------------------- accuracy
+
 
 def _labels_with_known_accuracy(net, x, correct, classes=3):
     predicted = to_cpu(net.predict(x)).argmax(axis=1)
@@ -194,6 +209,7 @@ def test_accuracy_in_chunks(monkeypatch):
 
 # --------------------------------------------------------------------------- gradient check
 
+
 def gradient_check(net, x, t, zero_keys=()):
     randomize_biases(net, seed=11)
     margin = relu_margin(net, x)
@@ -208,8 +224,15 @@ def gradient_check(net, x, t, zero_keys=()):
 @pytest.mark.parametrize("decay", [0, 0.1])
 def test_gradient_matches_numerical(activation, decay):
     np.random.seed(12)
-    net = MultiLayerNet(5, [6, 5], 3, activation=activation, weight_init_std="relu",
-                        weight_decay_lambda=decay, dtype=np.float64)
+    net = MultiLayerNet(
+        5,
+        [6, 5],
+        3,
+        activation=activation,
+        weight_init_std="relu",
+        weight_decay_lambda=decay,
+        dtype=np.float64,
+    )
     x, t = data(n=4, seed=13)
     gradient_check(net, x, t)
 

@@ -1,12 +1,13 @@
 """Tests for common/multi_layer_net_extend.py: Dropout and Batch Normalization in the
 network, their train/test behaviour, and gradient checks (float64, fixed dropout masks)."""
+
 import numpy as np
 import pytest
+from gradcheck import assert_grads_close, randomize_biases, relu_margin, using_device
 
 from common.backend import to_cpu, to_device
 from common.layers import BatchNormalization, Dropout, Relu
 from common.multi_layer_net_extend import MultiLayerNetExtend
-from gradcheck import assert_grads_close, randomize_biases, relu_margin, using_device
 
 
 def data(n=5, features=4, classes=3, seed=0):
@@ -20,12 +21,16 @@ def cpu(net):
 
 # --------------------------------------------------------------------------- structure
 
-@pytest.mark.parametrize("bn, dropout, block", [
-    (False, False, ["Affine", "Activation_function"]),
-    (True, False, ["Affine", "BatchNorm", "Activation_function"]),
-    (False, True, ["Affine", "Activation_function", "Dropout"]),
-    (True, True, ["Affine", "BatchNorm", "Activation_function", "Dropout"]),
-])
+
+@pytest.mark.parametrize(
+    "bn, dropout, block",
+    [
+        (False, False, ["Affine", "Activation_function"]),
+        (True, False, ["Affine", "BatchNorm", "Activation_function"]),
+        (False, True, ["Affine", "Activation_function", "Dropout"]),
+        (True, True, ["Affine", "BatchNorm", "Activation_function", "Dropout"]),
+    ],
+)
 def test_layer_names_and_order(bn, dropout, block):
     net = MultiLayerNetExtend(4, [5, 6], 3, use_batchnorm=bn, use_dropout=dropout)
     expected = [f"{name}{i}" for i in (1, 2) for name in block] + ["Affine3"]
@@ -39,13 +44,29 @@ def test_layer_names_and_order(bn, dropout, block):
 
 def test_params_with_batchnorm():
     net = MultiLayerNetExtend(4, [5, 6], 3, use_batchnorm=True)
-    assert sorted(net.params) == ["W1", "W2", "W3", "b1", "b2", "b3", "beta1", "beta2", "gamma1", "gamma2"]
+    assert sorted(net.params) == [
+        "W1",
+        "W2",
+        "W3",
+        "b1",
+        "b2",
+        "b3",
+        "beta1",
+        "beta2",
+        "gamma1",
+        "gamma2",
+    ]
     for i, size in ((1, 5), (2, 6)):
         np.testing.assert_array_equal(to_cpu(net.params[f"gamma{i}"]), np.ones(size))
         np.testing.assert_array_equal(to_cpu(net.params[f"beta{i}"]), np.zeros(size))
         assert net.layers[f"BatchNorm{i}"].gamma is net.params[f"gamma{i}"]
         assert net.layers[f"BatchNorm{i}"].beta is net.params[f"beta{i}"]
-    assert sorted(MultiLayerNetExtend(4, [5], 3, use_dropout=True).params) == ["W1", "W2", "b1", "b2"]
+    assert sorted(MultiLayerNetExtend(4, [5], 3, use_dropout=True).params) == [
+        "W1",
+        "W2",
+        "b1",
+        "b2",
+    ]
 
 
 def test_dtype():
@@ -70,6 +91,7 @@ def test_bad_dropout_ratio_is_rejected():
 
 
 # --------------------------------------------------------------------------- train / test behaviour
+
 
 def test_dropout_scales_at_test_time_and_masks_in_training():
     np.random.seed(0)
@@ -100,7 +122,9 @@ def test_batchnorm_uses_batch_statistics_in_training_and_running_ones_at_test():
 
     train_scores = to_cpu(net.predict(x, train_flg=True))
     bn_train = p["gamma1"] * (a - a.mean(0)) / np.sqrt(a.var(0) + eps) + p["beta1"]
-    np.testing.assert_allclose(train_scores, np.maximum(bn_train, 0) @ p["W2"] + p["b2"], rtol=1e-10)
+    np.testing.assert_allclose(
+        train_scores, np.maximum(bn_train, 0) @ p["W2"] + p["b2"], rtol=1e-10
+    )
 
     layer = net.layers["BatchNorm1"]
     rng = np.random.RandomState(4)
@@ -108,7 +132,9 @@ def test_batchnorm_uses_batch_statistics_in_training_and_running_ones_at_test():
     layer.running_var = to_device(rng.rand(5) + 0.5)
     rm, rv = to_cpu(layer.running_mean), to_cpu(layer.running_var)
     bn_test = p["gamma1"] * (a - rm) / np.sqrt(rv + eps) + p["beta1"]
-    np.testing.assert_allclose(to_cpu(net.predict(x)), np.maximum(bn_test, 0) @ p["W2"] + p["b2"], rtol=1e-10)
+    np.testing.assert_allclose(
+        to_cpu(net.predict(x)), np.maximum(bn_test, 0) @ p["W2"] + p["b2"], rtol=1e-10
+    )
     # the test pass leaves the running statistics alone
     np.testing.assert_array_equal(to_cpu(layer.running_mean), rm)
 
@@ -120,7 +146,7 @@ def test_loss_train_flg_reaches_the_layers():
     net.loss(x, t, train_flg=True)
     running = to_cpu(net.layers["BatchNorm1"].running_mean).copy()
     assert running.any()  # updated by the training pass
-    net.loss(x, t)        # default: test mode
+    net.loss(x, t)  # default: test mode
     np.testing.assert_array_equal(to_cpu(net.layers["BatchNorm1"].running_mean), running)
 
 
@@ -135,15 +161,16 @@ def test_accuracy_uses_test_mode():
 
 # --------------------------------------------------------------------------- gradient checks
 
+
 def gradient_check(net, x, t):
     randomize_biases(net, seed=21)
     dropouts = [layer for layer in net.layers.values() if isinstance(layer, Dropout)]
     for _ in range(5):  # masks that keep every ReLU input clear of the kink
         for layer in dropouts:
             layer.keep_mask = False
-        net.loss(x, t, train_flg=True)      # draws the dropout masks ...
+        net.loss(x, t, train_flg=True)  # draws the dropout masks ...
         for layer in dropouts:
-            layer.keep_mask = True           # ... which every later pass reuses
+            layer.keep_mask = True  # ... which every later pass reuses
         margin = relu_margin(net, x)
         if margin > 2e-3:
             break
@@ -156,25 +183,44 @@ def gradient_check(net, x, t):
     assert_grads_close(grads, numerical, zero_keys=zero)
 
 
-@pytest.mark.parametrize("bn, dropout, decay", [
-    (True, False, 0),
-    (False, True, 0),
-    (True, True, 0),
-    (True, False, 0.1),
-    (False, True, 0.1),
-], ids=["batchnorm", "dropout", "both", "batchnorm+decay", "dropout+decay"])
+@pytest.mark.parametrize(
+    "bn, dropout, decay",
+    [
+        (True, False, 0),
+        (False, True, 0),
+        (True, True, 0),
+        (True, False, 0.1),
+        (False, True, 0.1),
+    ],
+    ids=["batchnorm", "dropout", "both", "batchnorm+decay", "dropout+decay"],
+)
 def test_gradient_matches_numerical(bn, dropout, decay):
     np.random.seed(22)
-    net = MultiLayerNetExtend(4, [6, 5], 3, use_batchnorm=bn, use_dropout=dropout, dropout_ratio=0.3,
-                              weight_decay_lambda=decay, dtype=np.float64)
+    net = MultiLayerNetExtend(
+        4,
+        [6, 5],
+        3,
+        use_batchnorm=bn,
+        use_dropout=dropout,
+        dropout_ratio=0.3,
+        weight_decay_lambda=decay,
+        dtype=np.float64,
+    )
     x, t = data(n=5, seed=23)
     gradient_check(net, x, t)
 
 
 def test_gradient_check_with_sigmoid_and_batchnorm():
     np.random.seed(24)
-    net = MultiLayerNetExtend(4, [5], 3, activation="sigmoid", weight_init_std="sigmoid",
-                              use_batchnorm=True, dtype=np.float64)
+    net = MultiLayerNetExtend(
+        4,
+        [5],
+        3,
+        activation="sigmoid",
+        weight_init_std="sigmoid",
+        use_batchnorm=True,
+        dtype=np.float64,
+    )
     x, t = data(n=6, seed=25)
     gradient_check(net, x, t)
 
@@ -183,8 +229,16 @@ def test_gradient_check_with_sigmoid_and_batchnorm():
 def test_gradient_check_on_gpu():
     with using_device("gpu") as xp:
         np.random.seed(22)
-        net = MultiLayerNetExtend(4, [6, 5], 3, use_batchnorm=True, use_dropout=True, dropout_ratio=0.3,
-                                  weight_decay_lambda=0.1, dtype=np.float64)
+        net = MultiLayerNetExtend(
+            4,
+            [6, 5],
+            3,
+            use_batchnorm=True,
+            use_dropout=True,
+            dropout_ratio=0.3,
+            weight_decay_lambda=0.1,
+            dtype=np.float64,
+        )
         assert isinstance(net.params["gamma1"], xp.ndarray)
         x, t = data(n=5, seed=23)
         gradient_check(net, x, t)
