@@ -12,6 +12,7 @@ perturbing one weight at a time.
 
 The book draws W at random without a seed; --seed makes the run repeatable.
 """
+
 import numpy as np
 
 from common.cli import script_parser, setup

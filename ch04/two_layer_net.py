@@ -25,18 +25,45 @@ Elsewhere the course builds networks from the layers in common.layers; this one
 is the exception, written with plain functions so that every formula of the
 chapter is visible in one place.  Its parameters are float64, because
 numerical gradients in float32 keep only a few correct digits.
+
+Every public method takes x (and t) as NumPy arrays, lists or arrays on the
+parameters' device, and moves them to that device first (a no-op when they
+are there already), so the chapter's code runs unchanged with --device gpu.
+x must have input_size values per example; t must be class indices in
+0..output_size-1 or one-hot rows (index values checked for NumPy arrays only:
+on a GPU that check would wait for the device).
 """
+
+import math
+import numbers
+
 import numpy as np
 
 from common import backend
 from common.backend import get_array_module
-from common.functions import sigmoid, sigmoid_grad, softmax, softmax_loss
+from common.functions import _check_labels, sigmoid, sigmoid_grad, softmax, softmax_loss
 from common.gradient import numerical_gradient
 from common.util import accuracy
 
 
+def _check_size(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"TwoLayerNet: {name} must be a whole number >= 1, got {value!r}")
+
+
 class TwoLayerNet:
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
+        for name, value in (
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("output_size", output_size),
+        ):
+            _check_size(name, value)
+        if not (isinstance(weight_init_std, numbers.Real) and math.isfinite(weight_init_std)):
+            raise ValueError(
+                f"TwoLayerNet: weight_init_std must be a finite number, got {weight_init_std!r}"
+            )
+
         # Drawn with NumPy (seeded by --seed) and then moved to the current device,
         # so a seed gives the same initial weights on the CPU and on a GPU.
         def weights(rows, cols):
@@ -49,8 +76,46 @@ class TwoLayerNet:
             "b2": backend.to_device(np.zeros(output_size)),
         }
 
+    def _to_params_device(self, a):
+        """``a`` as an array on the device of the parameters (unchanged if it is there)."""
+        xp = get_array_module(self.params["W1"])
+        if get_array_module(a) is xp and hasattr(a, "shape"):
+            return a
+        return backend.to_cpu(a) if xp is np else xp.asarray(a)
+
+    def _inputs(self, method, x, t=None):
+        """x (and t) checked and on the parameters' device.
+
+        With labels (loss and gradients) one example (D,) becomes a batch of one,
+        its label a number or a one-hot row; without (predict, scores) x keeps its shape.
+        """
+        name = f"TwoLayerNet.{method}"
+        x = self._to_params_device(x)
+        n_in, n_out = self.params["W1"].shape[0], self.params["W2"].shape[1]
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"{name}: x must be numbers, got dtype {x.dtype}")
+        if x.ndim not in (1, 2) or x.shape[-1] != n_in:
+            raise ValueError(
+                f"{name}: x has shape {tuple(x.shape)}, expected (N, {n_in}) "
+                f"or one example ({n_in},): the network has {n_in} inputs"
+            )
+        if t is None:
+            return x
+        t = self._to_params_device(t)
+        if x.ndim == 1:
+            x = x.reshape(1, -1)
+            t = t.reshape(1, -1) if t.size == n_out and n_out > 1 else t.reshape(-1)
+        if x.shape[0] == 0:
+            raise ValueError(f"{name}: the batch is empty (x has shape {tuple(x.shape)})")
+        _check_labels(name, t, (x.shape[0], n_out))
+        return x, t
+
     def scores(self, x):
         """a2, the output layer's input to softmax."""
+        x = self._inputs("scores", x)
+        return self._scores(x)
+
+    def _scores(self, x):
         W1, W2 = self.params["W1"], self.params["W2"]
         b1, b2 = self.params["b1"], self.params["b2"]
         a1 = x @ W1 + b1
@@ -59,7 +124,7 @@ class TwoLayerNet:
 
     def predict(self, x):
         """Class probabilities, softmax(a2), one row per example."""
-        return softmax(self.scores(x))
+        return softmax(self._scores(self._inputs("predict", x)))
 
     def loss(self, x, t):
         """Cross-entropy loss; t: class indices or one-hot rows.
@@ -71,7 +136,8 @@ class TwoLayerNet:
         check sees.  softmax_loss takes log(softmax) exactly from the scores
         (log-sum-exp), so the two gradients agree to within rounding (~1e-9).
         """
-        return softmax_loss(self.scores(x), t)
+        x, t = self._inputs("loss", x, t)
+        return softmax_loss(self._scores(x), t)
 
     def accuracy(self, x, t):
         """Fraction of rows whose most probable class is the label (t: indices or one-hot).
@@ -80,7 +146,9 @@ class TwoLayerNet:
         float32 images to float64 for the product with these float64 weights,
         and all 60 000 training images at once would make a 376 MB copy.
         """
-        return accuracy(self.predict, x, t)
+        x = self._inputs("accuracy", x)
+        t = self._to_params_device(t)
+        return accuracy(self.predict, x, t, name="TwoLayerNet.accuracy")
 
     def numerical_gradient(self, x, t, *, fast=False):
         """dL/d(each parameter) by central differences: two loss evaluations per parameter.
@@ -91,6 +159,7 @@ class TwoLayerNet:
         fast_numerical_gradient, which re-runs only the part of the forward pass
         that each nudge changes, for thousands of nudges at once.
         """
+        x, t = self._inputs("numerical_gradient", x, t)
         if fast:
             return fast_numerical_gradient(self.params, x, t)
         # float32 images times float64 weights: NumPy converts x to float64 inside
@@ -99,9 +168,9 @@ class TwoLayerNet:
         x = x.astype(self.params["W1"].dtype, copy=False)
 
         # The argument W is ignored: common.gradient.numerical_gradient perturbs
-        # self.params[key] in place, and loss() reads the parameters from there.
+        # self.params[key] in place, and _scores() reads the parameters from there.
         def loss_W(W):
-            return self.loss(x, t)
+            return softmax_loss(self._scores(x), t)
 
         grads = {}
         for key in ("W1", "b1", "W2", "b2"):
@@ -110,6 +179,7 @@ class TwoLayerNet:
 
     def gradient(self, x, t):
         """dL/d(each parameter) by backpropagation (formulas in the module docstring)."""
+        x, t = self._inputs("gradient", x, t)
         xp = get_array_module(x)
         W1, W2 = self.params["W1"], self.params["W2"]
         b1, b2 = self.params["b1"], self.params["b2"]
@@ -157,7 +227,8 @@ def fast_numerical_gradient(params, x, t, h=1e-4, max_elements=1 << 19):
     loop does (no derivative formula is used anywhere).  With p = softmax(a2)
     of the unperturbed network, and a nudge that moves a2[n] to a2[n] + d:
 
-        loss term of row n:  l_n(a) = s_n * logsumexp(a) - t_n . a   (s_n = sum of t_n, 1 for labels)
+        loss term of row n:  l_n(a) = s_n * logsumexp(a) - t_n . a
+                             (s_n = sum of t_n: 1 for labels)
         logsumexp(a2[n] + d) - logsumexp(a2[n]) = log1p(sum_k p[n, k] * expm1(d_k))
 
     so l_n(a2[n] + d_up) - l_n(a2[n] + d_down) comes out of log1p/expm1 of small
@@ -191,12 +262,20 @@ def fast_numerical_gradient(params, x, t, h=1e-4, max_elements=1 << 19):
     W1, b1, W2, b2 = (params[key] for key in ("W1", "b1", "W2", "b2"))
     dtype = W1.dtype
     x = x.astype(dtype, copy=False)
+    n_hidden, n_out = W2.shape
     if x.ndim == 1:
         x = x.reshape(1, -1)
+        t = t.reshape(1, -1) if t.size == n_out and n_out > 1 else t.reshape(-1)
+    if x.ndim != 2 or x.shape[1] != W1.shape[0]:
+        raise ValueError(
+            f"fast_numerical_gradient: x has shape {tuple(x.shape)}, "
+            f"expected (N, {W1.shape[0]}) for W1 of shape {tuple(W1.shape)}"
+        )
     n_rows, n_in = x.shape
-    n_hidden, n_out = W2.shape
-    labels = _label_weights(t, n_rows, n_out, dtype, xp)   # (N, K)
-    label_sums = labels.sum(axis=1)                           # s_n: 1 for labels
+    if n_rows == 0:
+        raise ValueError("fast_numerical_gradient: the batch is empty")
+    labels = _label_weights(t, n_rows, n_out, dtype, xp)  # (N, K)
+    label_sums = labels.sum(axis=1)  # s_n: 1 for labels
 
     # The unperturbed forward pass, once for all perturbations.
     a1 = x @ W1 + b1
@@ -209,16 +288,19 @@ def fast_numerical_gradient(params, x, t, h=1e-4, max_elements=1 << 19):
         return s_rows * (xp.log1p(u_up) - xp.log1p(u_down)) - label_term
 
     # --- W2 and b2: one column of a2 moves, by +-h * z (z = z1[:, j], or 1 for b2)
-    z = xp.concatenate([z1, xp.ones((n_rows, 1), dtype=dtype)], axis=1)   # (N, H + 1)
+    z = xp.concatenate([z1, xp.ones((n_rows, 1), dtype=dtype)], axis=1)  # (N, H + 1)
     grad_out = xp.zeros((n_hidden + 1, n_out), dtype=dtype)
     rows_per_chunk = max(1, max_elements // ((n_hidden + 1) * n_out))
     for r0 in range(0, n_rows, rows_per_chunk):
         rs = slice(r0, r0 + rows_per_chunk)
-        shift = h * z[rs, :, None]                       # (n, H + 1, 1): how far a2[n, k] moves
-        p_rows = p[rs, None, :]                          # (n, 1, K)
-        diff = row_differences(label_sums[rs, None, None],
-                               p_rows * xp.expm1(shift), p_rows * xp.expm1(-shift),
-                               labels[rs, None, :] * (shift - (-shift)))
+        shift = h * z[rs, :, None]  # (n, H + 1, 1): how far a2[n, k] moves
+        p_rows = p[rs, None, :]  # (n, 1, K)
+        diff = row_differences(
+            label_sums[rs, None, None],
+            p_rows * xp.expm1(shift),
+            p_rows * xp.expm1(-shift),
+            labels[rs, None, :] * (shift - (-shift)),
+        )
         grad_out += diff.sum(axis=0)
     grad_out /= n_rows * 2 * h
 
@@ -226,49 +308,56 @@ def fast_numerical_gradient(params, x, t, h=1e-4, max_elements=1 << 19):
     rows, cols = xp.nonzero(x)
     values = x[rows, cols]
     rows = xp.concatenate([rows, xp.arange(n_rows, dtype=rows.dtype)])
-    cols = xp.concatenate([cols, xp.full(n_rows, n_in, dtype=cols.dtype)])   # "input" n_in is b1's
+    cols = xp.concatenate([cols, xp.full(n_rows, n_in, dtype=cols.dtype)])  # "input" n_in is b1's
     values = xp.concatenate([values, xp.ones(n_rows, dtype=dtype)])
-    sigmoid_minus_a1 = sigmoid(-a1)       # 1 - z1, without the cancellation
-    label_dot_w2 = labels @ W2.T          # (N, H): t_n . W2[j, :], for the linear part of l_n
+    sigmoid_minus_a1 = sigmoid(-a1)  # 1 - z1, without the cancellation
+    label_dot_w2 = labels @ W2.T  # (N, H): t_n . W2[j, :], for the linear part of l_n
 
     grad_in = xp.zeros((n_in + 1, n_hidden), dtype=dtype)
     units_per_chunk = max(1, min(n_hidden, max_elements // n_out))
     for j0 in range(0, n_hidden, units_per_chunk):
         js = slice(j0, min(j0 + units_per_chunk, n_hidden))
         n_units = js.stop - js.start
-        w2 = W2[js]                                       # (J, K): a2 moves by dz * W2[j, :]
+        w2 = W2[js]  # (J, K): a2 moves by dz * W2[j, :]
         pairs_per_chunk = max(1, max_elements // (n_units * n_out))
         buffer = xp.empty((min(pairs_per_chunk, rows.size), n_units, n_out), dtype=dtype)
         unit_index = xp.arange(n_units, dtype=cols.dtype)
         for m0 in range(0, rows.size, pairs_per_chunk):
-            r = rows[m0:m0 + pairs_per_chunk]
-            eps = h * values[m0:m0 + pairs_per_chunk, None]         # (m, 1): how far a1[n, j] moves
-            a = a1[r, js]                                            # (m, J)
+            r = rows[m0 : m0 + pairs_per_chunk]
+            eps = h * values[m0 : m0 + pairs_per_chunk, None]  # (m, 1): how far a1[n, j] moves
+            a = a1[r, js]  # (m, J)
             dz_up = -xp.expm1(-eps) * sigmoid(a + eps) * sigmoid_minus_a1[r, js]
             dz_down = -xp.expm1(eps) * sigmoid(a - eps) * sigmoid_minus_a1[r, js]
-            p_rows = p[r][:, :, None]                                # (m, K, 1)
+            p_rows = p[r][:, :, None]  # (m, K, 1)
             u = []
             for dz in (dz_up, dz_down):
-                d = buffer[:r.size]
-                xp.multiply(dz[:, :, None], w2, out=d)               # the move of a2[n]: (m, J, K)
+                d = buffer[: r.size]
+                xp.multiply(dz[:, :, None], w2, out=d)  # the move of a2[n]: (m, J, K)
                 xp.expm1(d, out=d)
-                u.append((d @ p_rows)[:, :, 0])                      # sum_k p[n, k] expm1(d_k)
-            diff = row_differences(label_sums[r, None], u[0], u[1],
-                                   (dz_up - dz_down) * label_dot_w2[r, js])
+                u.append((d @ p_rows)[:, :, 0])  # sum_k p[n, k] expm1(d_k)
+            diff = row_differences(
+                label_sums[r, None], u[0], u[1], (dz_up - dz_down) * label_dot_w2[r, js]
+            )
             # Add each pair's difference to its (input, hidden unit) entry.
-            flat = (cols[m0:m0 + pairs_per_chunk, None] * n_units + unit_index).reshape(-1)
-            grad_in[:, js] += xp.bincount(flat, weights=diff.reshape(-1),
-                                          minlength=(n_in + 1) * n_units).reshape(n_in + 1, n_units)
+            flat = (cols[m0 : m0 + pairs_per_chunk, None] * n_units + unit_index).reshape(-1)
+            grad_in[:, js] += xp.bincount(
+                flat, weights=diff.reshape(-1), minlength=(n_in + 1) * n_units
+            ).reshape(n_in + 1, n_units)
     grad_in /= n_rows * 2 * h
 
-    return {"W1": grad_in[:n_in], "b1": grad_in[n_in], "W2": grad_out[:n_hidden], "b2": grad_out[n_hidden]}
+    return {
+        "W1": grad_in[:n_in],
+        "b1": grad_in[n_in],
+        "W2": grad_out[:n_hidden],
+        "b2": grad_out[n_hidden],
+    }
 
 
 def _label_weights(t, n_rows, n_out, dtype, xp):
     """The labels as an (N, K) matrix, read the way softmax_loss reads them:
-    rows of weights when t has N * K entries, otherwise class indices."""
-    if t.size == n_rows * n_out:
-        return t.reshape(n_rows, n_out).astype(dtype, copy=False)
+    (N, K) rows of weights as they are, N class indices as one-hot rows."""
+    if _check_labels("fast_numerical_gradient", t, (n_rows, n_out)):
+        return t.astype(dtype, copy=False)
     weights = xp.zeros((n_rows, n_out), dtype=dtype)
-    weights[xp.arange(n_rows), t.reshape(-1)] = 1
+    weights[xp.arange(n_rows), t] = 1
     return weights

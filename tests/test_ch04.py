@@ -9,6 +9,7 @@ from ch04.gradient_2d import function_2, numerical_gradient
 from ch04.gradient_method import gradient_descent
 from ch04.gradient_simplenet import simpleNet
 from ch04.two_layer_net import TwoLayerNet
+from common import backend
 from common.functions import softmax
 from common.gradient import numerical_gradient as gradient_at_point
 from conftest import REPO, requires_mnist, run_script
@@ -157,15 +158,40 @@ def test_two_layer_net_shapes_and_accuracy():
     net = TwoLayerNet(784, 50, 10)
     assert {k: v.shape for k, v in net.params.items()} == {
         "W1": (784, 50), "b1": (50,), "W2": (50, 10), "b2": (10,)}
-    x = np.random.rand(25, 784).astype(np.float32)
-    y = net.predict(x)
+    x = np.random.rand(25, 784).astype(np.float32)  # host data, whatever the device
+    y = backend.to_cpu(net.predict(x))
     assert y.shape == (25, 10)
     np.testing.assert_allclose(y.sum(axis=1), 1)
     labels = y.argmax(axis=1)
     assert net.accuracy(x, labels) == 1.0
     assert net.accuracy(x, np.eye(10)[labels]) == 1.0  # one-hot
     other_labels = np.random.default_rng(0).integers(0, 10, size=25)
-    assert net.loss(x, other_labels) == pytest.approx(np.log(10), rel=0.01)  # tiny weights: a near-uniform guess
+    # tiny weights: a near-uniform guess
+    assert float(net.loss(x, other_labels)) == pytest.approx(np.log(10), rel=0.01)
+
+
+def test_two_layer_net_moves_host_data_to_its_parameters_device():
+    """Fed NumPy arrays (or lists) while its parameters live on a device, the network
+    moves them there: same numbers as on the CPU, results on the device."""
+    rng = np.random.default_rng(1)
+    x, t = rng.random((4, 6)), np.array([0, 2, 1, 2])
+    with backend.using_device("cpu"):
+        np.random.seed(3)
+        cpu_net = TwoLayerNet(6, 5, 3, weight_init_std=0.5)
+    with backend.using_device("strict"):
+        np.random.seed(3)
+        device_net = TwoLayerNet(6, 5, 3, weight_init_std=0.5)
+        on_device = backend.get_array_module(device_net.params["W1"])
+        assert on_device is not np
+        grads = device_net.gradient(x, t)
+        assert all(backend.get_array_module(g) is on_device for g in grads.values())
+        for key, g in grads.items():
+            np.testing.assert_allclose(backend.to_cpu(g), cpu_net.gradient(x, t)[key], rtol=1e-12)
+        loss = float(device_net.loss(x.tolist(), t.tolist()))
+        assert loss == pytest.approx(float(cpu_net.loss(x, t)), rel=1e-12)
+        assert device_net.accuracy(x, t) == cpu_net.accuracy(x, t)
+        numerical = device_net.numerical_gradient(x, t, fast=True)
+        assert relative_error(backend.to_cpu(numerical["W1"]), backend.to_cpu(grads["W1"])) < 1e-7
 
 
 # --- the scripts, run headless -----------------------------------------------------

@@ -5,15 +5,16 @@ them, not backprop), so every comparison here is with the loop on small
 networks.  Its speed is measured by benchmarks/bench_numerical_gradient.py, not here.
 Arrays go through backend.to_device / to_cpu, so the file also runs with DLFS_DEVICE=gpu.
 """
+
 import re
 
 import numpy as np
 import pytest
+from conftest import requires_mnist, run_script
 
 from ch04.two_layer_net import TwoLayerNet, fast_numerical_gradient
 from common.backend import get_array_module, to_cpu, to_device
 from common.gradient import numerical_gradient
-from conftest import requires_mnist, run_script
 
 KEYS = ("W1", "b1", "W2", "b2")
 TOLERANCE = 1e-6  # ||fast - reference|| / ||reference||, per parameter
@@ -47,12 +48,15 @@ def assert_same_gradients(result, reference, tolerance=TOLERANCE):
     assert sorted(result) == sorted(reference) == sorted(KEYS)
     for key in KEYS:
         assert result[key].shape == reference[key].shape, key
-        assert relative_difference(result[key], reference[key]) <= tolerance, \
+        assert relative_difference(result[key], reference[key]) <= tolerance, (
             f"{key}: {relative_difference(result[key], reference[key]):.2e}"
+        )
 
 
 @pytest.mark.parametrize("labels", ["indices", "one-hot"])
-@pytest.mark.parametrize("weight_init_std, random_biases", [(0.01, False), (0.5, True), (2.0, True)])
+@pytest.mark.parametrize(
+    "weight_init_std, random_biases", [(0.01, False), (0.5, True), (2.0, True)]
+)
 def test_fast_equals_the_loop_and_backprop(labels, weight_init_std, random_biases):
     network = make_network(weight_init_std=weight_init_std, random_biases=random_biases)
     x, indices = make_batch()
@@ -72,7 +76,9 @@ def test_soft_labels_are_read_as_softmax_loss_reads_them():
     x, _ = make_batch()
     t = np.random.default_rng(2).dirichlet(np.ones(4), size=9)  # probability rows, not one-hot
     x, t = to_device(x), to_device(t)
-    assert_same_gradients(network.numerical_gradient(x, t, fast=True), network.numerical_gradient(x, t))
+    assert_same_gradients(
+        network.numerical_gradient(x, t, fast=True), network.numerical_gradient(x, t)
+    )
 
 
 def test_it_is_finite_differencing_not_backprop():
@@ -81,7 +87,10 @@ def test_it_is_finite_differencing_not_backprop():
     network = make_network(weight_init_std=1.0)
     x, t = (to_device(a) for a in make_batch())
     h = 0.5
-    loop = {key: numerical_gradient(lambda _: network.loss(x, t), network.params[key], h=h) for key in KEYS}
+    loop = {
+        key: numerical_gradient(lambda _: network.loss(x, t), network.params[key], h=h)
+        for key in KEYS
+    }
     fast = fast_numerical_gradient(network.params, x, t, h=h)
     assert_same_gradients(fast, loop, tolerance=1e-9)
     backprop = network.gradient(x, t)
@@ -114,7 +123,9 @@ def test_a_single_example(shape):
     if shape == "one example (1-D)":
         x, t = x[0], np.eye(4)[t[0]]
     x, t = to_device(x), to_device(t)
-    assert_same_gradients(network.numerical_gradient(x, t, fast=True), network.numerical_gradient(x, t))
+    assert_same_gradients(
+        network.numerical_gradient(x, t, fast=True), network.numerical_gradient(x, t)
+    )
 
 
 def test_float32_images_and_the_parameters_are_left_untouched():
@@ -148,11 +159,28 @@ def test_a_wider_network_against_backprop():
 @pytest.mark.slow
 def test_train_neuralnet_numerical_mode_runs(tmp_path):
     # 30 steps of 4 per epoch: 7 epochs, then an evaluation of the last 2 steps (epoch 7.50).
-    result = run_script("ch04/train_neuralnet.py", "--grad", "numerical", "--iters", 30, "--train-size", 400,
-                        "--hidden", 10, "--lr", 3, "--save", tmp_path)
+    result = run_script(
+        "ch04/train_neuralnet.py",
+        "--grad",
+        "numerical",
+        "--iters",
+        30,
+        "--train-size",
+        400,
+        "--hidden",
+        10,
+        "--lr",
+        3,
+        "--save",
+        tmp_path,
+    )
     assert "numerical (fast) gradients" in result.stdout
-    assert "--iters 30 --batch-size 100 --lr 3.0 --hidden 10" in result.stdout  # given, and the mode's default
-    accuracies = [float(a) for a in re.findall(r"train acc, test acc \| [0-9.]+, ([0-9.]+)", result.stdout)]
+    assert (
+        "--iters 30 --batch-size 100 --lr 3.0 --hidden 10" in result.stdout
+    )  # given, and the mode's default
+    accuracies = [
+        float(a) for a in re.findall(r"train acc, test acc \| [0-9.]+, ([0-9.]+)", result.stdout)
+    ]
     assert len(accuracies) == 1 + 7 + 1 and "epoch 7.50 " in result.stdout
     assert accuracies[-1] > accuracies[0] + 0.2  # about 0.1 -> 0.6
     assert f"final test acc {accuracies[-1]:.4f}" in result.stdout
