@@ -11,7 +11,7 @@ import numpy as np
 from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
-from common.cli import script_parser, setup
+from common.cli import run, script_parser, setup
 from common.functions import relu
 
 
@@ -33,4 +33,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

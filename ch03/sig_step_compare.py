@@ -13,7 +13,7 @@ import numpy as np
 from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
-from common.cli import script_parser, setup
+from common.cli import run, script_parser, setup
 from common.functions import sigmoid, step_function
 
 
@@ -35,4 +35,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -17,7 +17,7 @@ import numpy as np
 from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
-from common.cli import script_parser, setup
+from common.cli import finite_float, run, script_parser, setup
 from common.gradient import numerical_diff
 
 
@@ -34,7 +34,7 @@ def tangent_line(f, a):
 
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
-    parser.add_argument("--at", type=float, nargs="+", default=[5.0, 10.0], metavar="X",
+    parser.add_argument("--at", type=finite_float, nargs="+", default=[5.0, 10.0], metavar="X",
                         help="the points where the derivative is taken and the tangent drawn")
     args = parser.parse_args(argv)
     setup(args)
@@ -56,4 +56,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -18,7 +18,7 @@ from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
 from common import gradient
-from common.cli import script_parser, setup
+from common.cli import float_range, run, script_parser, setup
 
 
 def function_2(x):
@@ -51,8 +51,8 @@ def numerical_gradient(f, X):
 
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
-    parser.add_argument("--step", type=float, default=0.25,
-                        help="spacing of the grid of arrows on [-2, 2] x [-2, 2]")
+    parser.add_argument("--step", type=float_range(0.05, 2), default=0.25,
+                        help="spacing of the grid of arrows on [-2, 2] x [-2, 2], from 0.05 to 2")
     args = parser.parse_args(argv)
     setup(args)
 
@@ -94,4 +94,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -18,7 +18,7 @@ from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
 from ch04.gradient_2d import function_2, numerical_gradient
-from common.cli import script_parser, setup
+from common.cli import finite_float, int_range, learning_rate, run, script_parser, setup
 
 
 def gradient_descent(f, init_x, lr=0.01, step_num=100):
@@ -38,10 +38,10 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100):
 
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
-    parser.add_argument("--init", type=float, nargs=2, default=[-3.0, 4.0], metavar=("X0", "X1"),
+    parser.add_argument("--init", type=finite_float, nargs=2, default=[-3.0, 4.0], metavar=("X0", "X1"),
                         help="the starting point")
-    parser.add_argument("--lr", type=float, default=0.1, help="learning rate")
-    parser.add_argument("--steps", type=int, default=20, help="number of steps (step_num)")
+    parser.add_argument("--lr", type=learning_rate, default=0.1, help="learning rate")
+    parser.add_argument("--steps", type=int_range(1, 100_000), default=20, help="number of steps (step_num)")
     args = parser.parse_args(argv)
     setup(args)
 
@@ -67,4 +67,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

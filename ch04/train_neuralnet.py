@@ -50,14 +50,24 @@ MODE_DEFAULTS = {
 }
 
 
+def per_mode(help_text, key):
+    """``help_text`` and the option's default in each mode, e.g. '(default: 10000; 1200 with ...)'."""
+    backprop, numerical, slow = (MODE_DEFAULTS[mode][key] for mode in MODE_DEFAULTS)
+    return (f"{help_text} (default: {backprop}; {numerical} with --grad numerical; "
+            f"{slow} with --slow-numerical)")
+
+
 def parse_args(argv=None):
     """Parse the command line and fill in the defaults of the chosen --grad mode."""
     parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--iters", type=positive_int, help="number of gradient steps")
-    parser.add_argument("--batch-size", type=batch_size, help="images per mini-batch")
-    parser.add_argument("--lr", type=learning_rate, help="learning rate")
-    parser.add_argument("--hidden", type=positive_int, help="neurons in the hidden layer")
-    parser.add_argument("--train-size", type=train_size, help="train on the first N images only")
+    parser.add_argument("--iters", type=positive_int, help=per_mode("gradient steps", "iters"))
+    parser.add_argument("--batch-size", type=batch_size,
+                        help=per_mode("images per mini-batch", "batch_size"))
+    parser.add_argument("--lr", type=learning_rate, help=per_mode("learning rate", "lr"))
+    parser.add_argument("--hidden", type=positive_int,
+                        help=per_mode("neurons in the hidden layer", "hidden"))
+    parser.add_argument("--train-size", type=train_size,
+                        help=per_mode("train on the first N images only", "train_size"))
     parser.add_argument("--grad", choices=("backprop", "numerical"), default=None,
                         help="how the gradient is computed (default: backprop; see above)")
     parser.add_argument("--slow-numerical", action="store_true",

@@ -6,7 +6,7 @@ Going backward from d(price)/d(price) = 1 gives how much the price moves per
 unit change of each input: apple 2.2, apple_num 110, tax 200.
 """
 from ch05.layer_naive import MulLayer
-from common.cli import script_parser
+from common.cli import run, script_parser
 
 
 def buy_apple(apple=100, apple_num=2, tax=1.1):
@@ -33,4 +33,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -7,7 +7,7 @@ multiplication node swaps its inputs.  Expected: dApple_num 110, dApple 2.2,
 dOrange 3.3, dOrange_num 165, dTax 650.
 """
 from ch05.layer_naive import AddLayer, MulLayer
-from common.cli import script_parser
+from common.cli import run, script_parser
 
 
 def buy_apple_orange(apple=100, apple_num=2, orange=150, orange_num=3, tax=1.1):
@@ -40,4 +40,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

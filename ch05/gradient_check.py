@@ -12,7 +12,7 @@ import numpy as np
 
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import load_mnist_or_exit, script_parser, setup
+from common.cli import int_range, layer_width, load_mnist_or_exit, run, script_parser, setup
 
 
 def gradient_differences(network, x, t):
@@ -24,8 +24,8 @@ def gradient_differences(network, x, t):
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True)
-    parser.add_argument("--batch", type=int, default=3, help="number of training images to check on")
-    parser.add_argument("--hidden", type=int, default=50, help="hidden units")
+    parser.add_argument("--batch", type=int_range(1, 1000), default=3, help="number of training images to check on")
+    parser.add_argument("--hidden", type=layer_width, default=50, help="hidden units")
     args = parser.parse_args(argv)
     setup(args)
 
@@ -39,4 +39,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -32,15 +32,15 @@ import time
 import numpy as np
 
 from common.backend import to_cpu, to_device
-from common.cli import load_mnist_or_exit, script_parser, setup
+from common.cli import int_range, load_mnist_or_exit, run, script_parser, setup
 from common.multi_layer_net_extend import MultiLayerNetExtend
 
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True)
-    parser.add_argument("--batch-size", type=int, default=3,
+    parser.add_argument("--batch-size", type=int_range(1, 1000), default=3,
                         help="training examples in the checked batch (1 = the book's degenerate check)")
-    parser.add_argument("--input-size", type=int, default=784,
+    parser.add_argument("--input-size", type=int_range(1, 784), default=784,
                         help="pixels per image used (the N most varying ones): "
                              "fewer parameters, a faster check")
     args = parser.parse_args(argv)
@@ -73,4 +73,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

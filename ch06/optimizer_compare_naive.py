@@ -20,7 +20,7 @@ plus a figure of f itself: its 3-D surface, contour lines, the field of -grad f
 import matplotlib.pyplot as plt
 import numpy as np
 
-from common.cli import script_parser, setup
+from common.cli import int_range, run, script_parser, setup
 from common.optimizer import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from common.plotting import show_or_save  # importing it also applies the course's figure style
 
@@ -122,7 +122,7 @@ def plot_function(path, name):
 
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
-    parser.add_argument("--steps", type=int, default=30, help="update steps per optimizer")
+    parser.add_argument("--steps", type=int_range(1, 10_000), default=30, help="update steps per optimizer")
     args = parser.parse_args(argv)
     setup(args)
 
@@ -137,4 +137,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -20,7 +20,7 @@ with the share of outputs where the activation's slope is about 0 (sigmoid below
 import matplotlib.pyplot as plt
 import numpy as np
 
-from common.cli import script_parser, setup
+from common.cli import int_range, layer_width, nonnegative_int, run, script_parser, setup
 from common.functions import relu, sigmoid
 from common.plotting import show_or_save  # importing it also applies the course's figure style
 
@@ -60,10 +60,10 @@ def main(argv=None):
     parser = script_parser(__doc__, figures=True)
     parser.add_argument("--activation", choices=list(ACTIVATIONS), default="sigmoid",
                         help="the hidden layers' activation function")
-    parser.add_argument("--layers", type=int, default=5, help="number of layers")
-    parser.add_argument("--nodes", type=int, default=100, help="units per layer (and input features)")
-    parser.add_argument("--samples", type=int, default=1000, help="number of random inputs")
-    parser.add_argument("--seed", type=int, default=0, help="seed for NumPy's random generator")
+    parser.add_argument("--layers", type=int_range(1, 50), default=5, help="number of layers")
+    parser.add_argument("--nodes", type=layer_width, default=100, help="units per layer (and input features)")
+    parser.add_argument("--samples", type=int_range(1, 100_000), default=1000, help="number of random inputs")
+    parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed for NumPy's random generator")
     args = parser.parse_args(argv)
     setup(args)
 
@@ -99,4 +99,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -80,6 +80,8 @@ learning_rate = float_range(0, 100, low_open=True)
 fraction = float_range(0, 1, high_open=True)
 #: mini-batch sizes: at least one example, at most all of MNIST's training set
 batch_size = int_range(1, 60_000)
+#: units in a hidden layer (a million-wide layer would not fit in memory)
+layer_width = int_range(1, 10_000)
 #: training-set sizes taken from the start of MNIST's 60 000 training images
 train_size = int_range(1, 60_000)
 

@@ -5,6 +5,7 @@ a window where one can open, PNG files (paths printed) with ``--save DIR`` or
 when Matplotlib has no interactive backend (a headless machine, a test run).
 A headless run never blocks and never errors.
 """
+import contextlib
 import os
 
 import matplotlib
@@ -49,8 +50,13 @@ def show_or_save(figures, save_dir=None):
     for name, fig in figures.items():
         path = os.path.join(save_dir, f"{name}.png")
         temp = path + ".tmp.png"
-        fig.savefig(temp)          # written whole, then renamed: never a half-written PNG
-        os.replace(temp, path)
+        try:
+            fig.savefig(temp)  # written whole, then renamed: never a half-written PNG
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(temp)
+            raise
         plt.close(fig)
         print(f"saved figure: {path}")
         paths.append(path)

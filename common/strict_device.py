@@ -95,7 +95,11 @@ class StrictArray(NDArrayOperatorsMixin):
         )
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        return _wrap(getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs)))
+        result = getattr(ufunc, method)(*_unwrap(inputs), **_unwrap(kwargs))
+        out = kwargs.get("out")
+        if out is not None:  # in place (w -= g): the result is the very array written to
+            return out[0] if len(out) == 1 else out
+        return _wrap(result)
 
     def __array_function__(self, func, types, args, kwargs):
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))

@@ -4,7 +4,7 @@ The runs check what the scripts print (numbers where numbers belong) and that
 their figures are written with ``--save``.  Extra checks: every optimizer gets
 closer to the minimum of f(x, y) = x^2/20 + y^2; the batch-norm gradient check
 agrees; the hyperparameter search gives the same results with 1 and 2 jobs;
-without MNIST every script stops with one line; ``ch06.compare.train_side_by_side``
+without MNIST every script stops with one line; ``ch06.experiments.train_side_by_side``
 gives every network the same mini-batches.
 """
 import copy
@@ -111,7 +111,8 @@ def test_weight_init_activation_histogram(tmp_path):
 def test_batch_norm_test(tmp_path):
     out = run_script("ch06/batch_norm_test.py", "--epochs", 2, "--scales", 2, "--train-size", 200,
                      "--save", tmp_path).stdout
-    pairs = re.findall(rf"^epoch +\d+ \| without BN ({NUMBER}) \| with BN ({NUMBER})$", out, re.M)
+    pairs = re.findall(rf"^epoch +\d+ \| without BN: train acc ({NUMBER}) \| "
+                       rf"with BN: train acc ({NUMBER})$", out, re.M)
     assert len(pairs) == 2 * 2
     assert all(0 <= float(a) <= 1 and 0 <= float(b) <= 1 for a, b in pairs)
     figures_written(tmp_path, "batch_norm_test")
@@ -132,11 +133,23 @@ def test_batch_norm_gradient_check():
 
 @requires_mnist
 @pytest.mark.slow
+def overfit_epochs(out, plain, regularized):
+    """The per-epoch lines of an overfitting script: [(epoch, train, test, train, test)]."""
+    acc = rf"train acc ({NUMBER}), test acc ({NUMBER})"
+    pattern = rf"^epoch +(\d+) \| {plain}: {acc} \| {regularized}: {acc}$"
+    return [(int(e), *map(float, rest)) for e, *rest in re.findall(pattern, out, re.M)]
+
+
 def test_overfit_weight_decay(tmp_path):
     out = run_script("ch06/overfit_weight_decay.py", "--epochs", 3, "--save", tmp_path).stdout
-    accuracies = re.findall(rf"^epoch +(\d+) \| train acc ({NUMBER}) \| test acc ({NUMBER})$", out, re.M)
-    assert [int(epoch) for epoch, *_ in accuracies] == [1, 2, 3]
-    assert all(0 <= float(a) <= 1 for _, *pair in accuracies for a in pair)
+    epochs = overfit_epochs(out, "no weight decay", "weight decay 0.1")
+    assert [e[0] for e in epochs] == [1, 2, 3]
+    assert all(0 <= a <= 1 for row in epochs for a in row[1:])
+    # the same start: before (nearly) any training, the two networks agree
+    assert epochs[0][1:3] == pytest.approx(epochs[0][3:5], abs=0.02)
+    finals = re.findall(rf"^(.+): final train acc {NUMBER}, test acc {NUMBER}, gap {NUMBER}$",
+                        out, re.M)
+    assert finals == ["no weight decay", "weight decay 0.1"]
     figures_written(tmp_path, "overfit_weight_decay")
 
 
@@ -144,9 +157,11 @@ def test_overfit_weight_decay(tmp_path):
 @pytest.mark.slow
 def test_overfit_dropout(tmp_path):
     out = run_script("ch06/overfit_dropout.py", "--epochs", 3, "--save", tmp_path).stdout
-    accuracies = re.findall(rf"^epoch +\d+ \| train acc ({NUMBER}) \| test acc ({NUMBER})$", out, re.M)
-    assert len(accuracies) == 3
-    assert re.search(rf"^final: train acc {NUMBER}, test acc {NUMBER}", out, re.M)
+    epochs = overfit_epochs(out, "no dropout", "dropout 0.2")
+    assert [e[0] for e in epochs] == [1, 2, 3]
+    finals = re.findall(rf"^(.+): final train acc {NUMBER}, test acc {NUMBER}, gap {NUMBER}$",
+                        out, re.M)
+    assert finals == ["no dropout", "dropout 0.2"]
     figures_written(tmp_path, "overfit_dropout")
 
 
@@ -167,12 +182,33 @@ def test_hyperparameter_optimization_parallel_matches_serial(tmp_path):
     figures_written(tmp_path, "hyperparameter_best", "hyperparameter_map")
 
 
-def test_hyperparameter_optimization_refuses_parallel_gpu(capsys):
-    module = importlib.import_module("ch06.hyperparameter_optimization")
-    with pytest.raises(SystemExit) as exit_info:
-        module.main(["--jobs", "2", "--device", "gpu"])
-    assert exit_info.value.code == 2
-    assert "--jobs > 1" in capsys.readouterr().err
+@requires_mnist
+@pytest.mark.slow
+def test_hyperparameter_optimization_jobs_on_a_device_run_one_after_another(tmp_path):
+    """--jobs 2 on the stand-in GPU: one line says so, and the results equal the CPU's."""
+    settings = ["--trials", 2, "--epochs", 2, "--seed", 3]
+    cpu = run_script("ch06/hyperparameter_optimization.py", *settings, "--device", "cpu",
+                     "--save", tmp_path).stdout
+    device = run_script("ch06/hyperparameter_optimization.py", *settings, "--jobs", 2,
+                        "--device", "strict", "--save", tmp_path / "strict").stdout
+    assert "note: --jobs 2 runs CPU worker processes; on --device strict the trials run one " \
+           "after another instead (same results)" in device
+
+    def results(out):
+        return [line for line in out.splitlines() if line.startswith(("trial ", "best "))]
+
+    assert len(results(cpu)) == 4 and results(device) == results(cpu)
+
+
+@requires_mnist
+@pytest.mark.slow
+def test_hyperparameter_workers_ignore_an_inherited_device(tmp_path):
+    """--device cpu --jobs 2 with DLFS_DEVICE naming a missing GPU: the workers run on the CPU."""
+    result = run_script("ch06/hyperparameter_optimization.py", "--trials", 2, "--epochs", 1,
+                        "--jobs", 2, "--device", "cpu", "--save", tmp_path,
+                        env={"DLFS_DEVICE": "gpu"})
+    assert "Traceback" not in result.stderr
+    assert len([line for line in result.stdout.splitlines() if line.startswith("trial ")]) == 2
 
 
 @requires_mnist
@@ -199,7 +235,7 @@ def test_without_mnist_the_script_stops_with_one_line(name, tmp_path, monkeypatc
 
 
 def test_train_side_by_side_gives_every_network_the_same_batches(capsys):
-    from ch06.compare import train_side_by_side
+    from ch06.experiments import train_side_by_side
     from common.multi_layer_net import MultiLayerNet
     from common.optimizer import SGD
 
