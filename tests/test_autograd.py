@@ -355,6 +355,12 @@ def test_second_derivative_of_a_composite_matches_numerical_differentiation():
     check_second_derivative(f, rand(4, low=-2, high=2))
 
 
+def test_second_derivative_through_broadcasting():
+    M = RNG.randn(4, 3)  # (4, 3) + (3,) and (4, 1) * (4, 3): SumTo and BroadcastTo in the graph
+    check_second_derivative(lambda b: ag.sigmoid(M + b * b).sum(), rand(3))
+    check_second_derivative(lambda c: (ag.exp(c * M) * c).sum(), rand(4, 1))
+
+
 @pytest.mark.parametrize("labels", ["indices", "one-hot"])
 def test_second_derivative_of_the_two_layer_loss_matches_numerical_differentiation(labels):
     """Through SoftmaxCrossEntropy, MatMul, Relu, the bias's broadcast, and log_softmax."""
