@@ -9,30 +9,31 @@ The book shows the image with PIL; here Matplotlib's imshow draws it, so no
 extra package is needed and the figure can be saved like any other.
 """
 
-from common import plotting  # applies the course's figure style (rcParams)
 import matplotlib.pyplot as plt
 
-from common.cli import load_mnist_or_exit, script_parser, setup
+from common import cli, plotting  # plotting: applies the course's figure style (rcParams)
 
 
 def main(argv=None):
-    parser = script_parser(__doc__, figures=True)
-    parser.add_argument("--index", type=int, default=0,
-                        help="which training image to show (0 to 59999)")
+    parser = cli.script_parser(__doc__, figures=True)
+    parser.add_argument(
+        "--index",
+        type=cli.int_range(0, 59_999),  # MNIST has 60 000 training images
+        default=0,
+        help="which training image to show",
+    )
     args = parser.parse_args(argv)
-    setup(args)
+    cli.setup(args)
 
     # normalize=False keeps the original 0..255 grey levels, as in the book
-    (x_train, t_train), _ = load_mnist_or_exit(flatten=True, normalize=False)
-    if not 0 <= args.index < len(x_train):
-        parser.error(f"--index must be between 0 and {len(x_train) - 1}, got {args.index}")
+    (x_train, t_train), _ = cli.load_mnist_or_exit(flatten=True, normalize=False)
 
     img = x_train[args.index]
     label = int(t_train[args.index])
-    print(label)        # 5 for the first image
-    print(img.shape)    # (784,): one flat row
+    print(label)  # 5 for the first image
+    print(img.shape)  # (784,): one flat row
     img = img.reshape(28, 28)
-    print(img.shape)    # (28, 28): back to the image's shape
+    print(img.shape)  # (28, 28): back to the image's shape
 
     fig, ax = plt.subplots(figsize=(4, 4))
     ax.imshow(img, cmap="gray", vmin=0, vmax=255)
@@ -44,4 +45,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -13,22 +13,29 @@ image, and the optimized matrix library works on whole blocks of data.  The
 script times both loops and prints the speed-up.  Timings vary from run to run,
 more so on a busy machine: the fastest of --repeat runs is shown.
 """
+
 import time
 
 import numpy as np
 
-from ch03.neuralnet_mnist import add_weights_argument, count_correct, load_or_exit, predict
-from common.cli import script_parser, setup
+from ch03.neuralnet_mnist import (
+    add_weights_argument,
+    book_note,
+    count_correct,
+    load_or_exit,
+    predict,
+)
+from common import cli
 
 
 def count_correct_batched(network, x, t, batch_size=100):
     """How many images are classified right, feeding them ``batch_size`` at a time."""
     accuracy_cnt = 0
     for i in range(0, len(x), batch_size):
-        x_batch = x[i:i + batch_size]
+        x_batch = x[i : i + batch_size]
         y_batch = predict(network, x_batch)
         p = np.argmax(y_batch, axis=1)  # the most probable digit of each row
-        accuracy_cnt += int(np.sum(p == t[i:i + batch_size]))
+        accuracy_cnt += int(np.sum(p == t[i : i + batch_size]))
     return accuracy_cnt
 
 
@@ -43,19 +50,24 @@ def best_time(function, repeat):
 
 
 def main(argv=None):
-    parser = script_parser(__doc__)
+    parser = cli.script_parser(__doc__)
     add_weights_argument(parser)
-    parser.add_argument("--batch-size", type=int, default=100, help="images per call of predict")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="time each loop this many times and keep the fastest")
+    parser.add_argument(
+        "--batch-size", type=cli.batch_size, default=100, help="images per call of predict"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=cli.int_range(1, 1000),
+        default=3,
+        help="time each loop this many times and keep the fastest",
+    )
     args = parser.parse_args(argv)
-    if args.batch_size < 1 or args.repeat < 1:
-        parser.error("--batch-size and --repeat must be at least 1")
-    setup(args)
+    cli.setup(args)
 
     network, x, t = load_or_exit(args.weights)
     accuracy_cnt = count_correct_batched(network, x, t, args.batch_size)
     print(f"Accuracy:{accuracy_cnt / len(x):.4f}")
+    print(book_note(args.weights))
 
     one_by_one = best_time(lambda: count_correct(network, x, t), args.repeat)
     batched = best_time(lambda: count_correct_batched(network, x, t, args.batch_size), args.repeat)
@@ -67,4 +79,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)
