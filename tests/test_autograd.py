@@ -132,7 +132,7 @@ def two_layer_for_checks(seed=0, std=0.5):
 
 def test_two_layer_loss_matches_numerical_gradient():
     layers, engine = two_layer_for_checks()
-    x, t = RNG.randn(4, 6), np.array([0, 2, 1, 2])
+    x, t = backend.to_device(RNG.randn(4, 6)), backend.to_device(np.array([0, 2, 1, 2]))
     assert relu_margin(layers, x) > 1e-3  # the check is only valid away from the ReLU kink
     backprop = engine.gradient(x, t)
     for key in PARAMS:
@@ -147,7 +147,8 @@ def test_two_layer_gradients_equal_the_layer_networks(labels):
     t = RNG.randint(0, 3, 8)
     if labels == "one-hot":
         t = np.eye(3)[t]
-    assert float(engine.loss(x, t).data) == pytest.approx(layers.loss(x, t), abs=1e-12)
+    x, t = backend.to_device(x), backend.to_device(t)
+    assert float(engine.loss(x, t).data) == pytest.approx(float(layers.loss(x, t)), abs=1e-12)
     expected, got = layers.gradient(x, t), engine.gradient(x, t)
     for key in PARAMS:
         assert got[key].dtype == np.float64
@@ -158,8 +159,8 @@ def test_two_layer_gradients_equal_the_layer_networks(labels):
 
 
 def test_gradient_difference_is_at_rounding_level_with_the_books_initialisation():
-    x = np.random.RandomState(1).rand(5, 784)
-    t = np.eye(10)[np.random.RandomState(2).randint(0, 10, 5)]
+    x = backend.to_device(np.random.RandomState(1).rand(5, 784))
+    t = backend.to_device(np.eye(10)[np.random.RandomState(2).randint(0, 10, 5)])
     diffs = gradient_difference(x, t, hidden_size=20)
     assert set(diffs) == set(PARAMS)
     assert max(diffs.values()) <= 1e-12
@@ -300,7 +301,8 @@ def test_a_graph_is_freed_when_its_result_goes_without_the_garbage_collector():
 def test_repeated_training_steps_do_not_grow_the_live_variables_or_functions():
     np.random.seed(0)
     network = AutogradTwoLayerNet(20, 8, 4)
-    x, t = RNG.rand(16, 20).astype(np.float32), np.eye(4, dtype=np.float32)[RNG.randint(0, 4, 16)]
+    x = backend.to_device(RNG.rand(16, 20).astype(np.float32))
+    t = backend.to_device(np.eye(4, dtype=np.float32)[RNG.randint(0, 4, 16)])
 
     def steps(n):
         for _ in range(n):
@@ -535,8 +537,8 @@ def test_training_learns_with_the_engine():
     rng = np.random.RandomState(5)
     centers = rng.randn(3, 10) * 3
     labels = rng.randint(0, 3, 300)
-    x = (centers[labels] + rng.randn(300, 10)).astype(np.float32)
-    t = np.eye(3, dtype=np.float32)[labels]
+    x = backend.to_device((centers[labels] + rng.randn(300, 10)).astype(np.float32))
+    t = backend.to_device(np.eye(3, dtype=np.float32)[labels])
     np.random.seed(0)
     network = AutogradTwoLayerNet(10, 16, 3, weight_init_std=0.1)
     before = float(network.loss(x, t).data)
