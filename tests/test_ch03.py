@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import REPO, requires_mnist, run_script
+from gradcheck import preserved_backend
 
 from ch03 import neuralnet_mnist, train_sample_weight
 from ch03.neuralnet_mnist import init_network
@@ -445,3 +446,15 @@ def test_output_that_cannot_be_written_is_found_before_training(tmp_path, monkey
 
 def _no_space(*args, **kwargs):
     raise OSError(28, "No space left on device")
+
+
+def test_training_on_the_strict_stand_in_device_saves_the_cpu_weights(small_data, tmp_path):
+    # The GPU path without a GPU: arrays that refuse to mix with NumPy's (see
+    # common/strict_device.py) must still come out as the same plain float32 file.
+    with preserved_backend():
+        assert train("--device", "strict", "--epochs", 2, "--output", "strict.npz") is None
+    assert train("--device", "cpu", "--epochs", 2, "--output", "cpu.npz") is None
+    strict, cpu = init_network(tmp_path / "strict.npz"), init_network(tmp_path / "cpu.npz")
+    for key in SHAPES:
+        assert type(strict[key]) is np.ndarray and strict[key].dtype == np.float32
+        np.testing.assert_array_equal(strict[key], cpu[key])
