@@ -22,7 +22,8 @@ matrix product across them and waits for the slowest; when another program
 holds one of those cores, every product waits for it.
 
 Every job runs on the CPU (``--device cpu`` and ``DLFS_DEVICE=cpu``, whatever
-this shell's environment says), with OPENBLAS/OMP/MKL thread variables removed,
+this shell's environment says; there is no ``--device``: the question is how the
+CPU's cores are shared), with OPENBLAS/OMP/MKL thread variables removed,
 so that the columns differ in ``DLFS_CPU_THREADS`` alone.  The busy loops are
 bounded: they are killed after each loaded job (also on an error or Ctrl-C), and
 each one exits by itself when this benchmark's process goes away or its time
