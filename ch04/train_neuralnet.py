@@ -152,6 +152,7 @@ def main(argv=None):
     network = TwoLayerNet(input_size=784, hidden_size=args.hidden, output_size=10)
     gradient, method = gradient_function(network, args)
     say(f"{len(x_train)} training images, {method} gradients, device {backend.get_device()}")
+    say(f"--iters {args.iters} --batch-size {args.batch_size} --lr {args.lr} --hidden {args.hidden}")
     start = time.perf_counter()
     losses, train_acc, test_acc = train(network, gradient, data, args.iters, args.batch_size, args.lr)
     final_test_acc = network.accuracy(data[2], data[3])

@@ -1,7 +1,9 @@
 """Shared test set-up: device markers, an isolated MNIST cache, and a script runner.
 
 * ``@pytest.mark.gpu`` tests skip, with the reason, where CuPy or a GPU is missing.
-* ``@pytest.mark.cpu_only`` tests skip when the suite runs with DLFS_DEVICE=gpu.
+* ``@pytest.mark.cpu_only`` tests skip when the suite runs on another device
+  (DLFS_DEVICE=gpu, or the stand-in DLFS_DEVICE=strict that CI uses to catch
+  host/device mix-ups without a GPU; see common/strict_device.py).
 * The MNIST cache goes to a per-session temporary folder (never the user's).
 * ``run_script`` runs a chapter script headless in a subprocess.
 """
@@ -39,7 +41,7 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    on_gpu = backend.get_device() == "gpu"
+    device = backend.get_device()
     gpu_reason = None
     if not backend.gpu_available():
         try:
@@ -49,8 +51,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords and gpu_reason:
             item.add_marker(pytest.mark.skip(reason=gpu_reason))
-        if "cpu_only" in item.keywords and on_gpu:
-            item.add_marker(pytest.mark.skip(reason="about CPU-only behaviour; suite runs with DLFS_DEVICE=gpu"))
+        if "cpu_only" in item.keywords and device != "cpu":
+            reason = f"about CPU-only behaviour; the suite runs with DLFS_DEVICE={device}"
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def mnist_available():
