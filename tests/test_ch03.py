@@ -326,7 +326,8 @@ def small_data(monkeypatch, tmp_path):
 def train(*args):
     """train_sample_weight.main in this process; the exit message, or None on success."""
     try:
-        train_sample_weight.main([str(a) for a in args])
+        with preserved_backend():  # --device (or $DLFS_DEVICE) would outlast the test
+            train_sample_weight.main([str(a) for a in args])
     except SystemExit as exc:
         return str(exc.code)
     return None
@@ -451,8 +452,7 @@ def _no_space(*args, **kwargs):
 def test_training_on_the_strict_stand_in_device_saves_the_cpu_weights(small_data, tmp_path):
     # The GPU path without a GPU: arrays that refuse to mix with NumPy's (see
     # common/strict_device.py) must still come out as the same plain float32 file.
-    with preserved_backend():
-        assert train("--device", "strict", "--epochs", 2, "--output", "strict.npz") is None
+    assert train("--device", "strict", "--epochs", 2, "--output", "strict.npz") is None
     assert train("--device", "cpu", "--epochs", 2, "--output", "cpu.npz") is None
     strict, cpu = init_network(tmp_path / "strict.npz"), init_network(tmp_path / "cpu.npz")
     for key in SHAPES:
