@@ -51,6 +51,9 @@ def _check_size(name, value):
         raise ValueError(f"TwoLayerNet: {name} must be a whole number >= 1, got {value!r}")
 
 
+_NO_LABELS = object()  # what _inputs gets from the methods that take no labels
+
+
 class TwoLayerNet:
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
         for name, value in (
@@ -83,7 +86,7 @@ class TwoLayerNet:
             return a
         return backend.to_cpu(a) if xp is np else xp.asarray(a)
 
-    def _inputs(self, method, x, t=None):
+    def _inputs(self, method, x, t=_NO_LABELS):
         """x (and t) checked and on the parameters' device.
 
         With labels (loss and gradients) one example (D,) becomes a batch of one,
@@ -99,7 +102,7 @@ class TwoLayerNet:
                 f"{name}: x has shape {tuple(x.shape)}, expected (N, {n_in}) "
                 f"or one example ({n_in},): the network has {n_in} inputs"
             )
-        if t is None:
+        if t is _NO_LABELS:
             return x
         t = self._to_params_device(t)
         if x.ndim == 1:

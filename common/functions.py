@@ -43,9 +43,20 @@ __all__ = [
 ]
 
 
-def _as_array(x):
-    """``x`` as an array of its own module: arrays unchanged, numbers and lists as NumPy."""
-    return get_array_module(x).asarray(x)
+def _as_array(name, x, booleans_as_numbers=False):
+    """``x`` as an array of its own module: arrays unchanged, numbers and lists as NumPy.
+
+    Anything but real numbers (strings, objects, complex numbers, None) is a
+    TypeError naming the function ``name``.  With ``booleans_as_numbers`` a
+    boolean array becomes 0.0 and 1.0 (NumPy has no minus for booleans).
+    """
+    x = get_array_module(x).asarray(x)
+    kind = x.dtype.kind
+    if kind not in "biuf":
+        raise TypeError(f"{name}: x must be real numbers, got dtype {x.dtype}")
+    if kind == "b" and booleans_as_numbers:
+        x = x.astype(float)
+    return x
 
 
 def identity_function(x):
@@ -55,7 +66,8 @@ def identity_function(x):
 
 def step_function(x):
     """1 where x > 0, else 0 (as integers, as in the book)."""
-    return (_as_array(x) > 0).astype(int)
+    x = _as_array("step_function", x)
+    return get_array_module(x).asarray(x > 0, dtype=int)  # an array even for one number
 
 
 def sigmoid(x):
@@ -65,8 +77,8 @@ def sigmoid(x):
     With e = exp(-|x|), which is always in (0, 1]:
     sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0.
     """
+    x = _as_array("sigmoid", x, booleans_as_numbers=True)
     xp = get_array_module(x)
-    x = xp.asarray(x)
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
@@ -79,7 +91,7 @@ def sigmoid_grad(x):
 
 def relu(x):
     """max(0, x)."""
-    x = _as_array(x)
+    x = _as_array("relu", x)
     return get_array_module(x).maximum(0, x)
 
 
@@ -91,8 +103,18 @@ def relu_grad(x):
     backward pass (also as in the book) passes no gradient at 0.  The two agree
     everywhere else.
     """
-    x = _as_array(x)
-    return (x >= 0).astype(x.dtype)
+    x = _as_array("relu_grad", x)
+    return get_array_module(x).asarray(x >= 0, dtype=x.dtype)  # an array even for one number
+
+
+def _as_vector_or_rows(name, x):
+    x = _as_array(name, x, booleans_as_numbers=True)
+    if x.ndim == 0 or x.shape[-1] == 0:
+        raise ValueError(
+            f"{name}: x has shape {x.shape}; it needs scores along its last axis "
+            "(a vector, or one row per example)"
+        )
+    return x
 
 
 def log_softmax(x):
@@ -101,16 +123,16 @@ def log_softmax(x):
     Subtracting the maximum first keeps every ``exp`` argument <= 0, so nothing
     overflows, and taking the log here (not of a rounded probability) keeps it exact.
     """
+    x = _as_vector_or_rows("log_softmax", x)
     xp = get_array_module(x)
-    x = xp.asarray(x)
     shifted = x - x.max(axis=-1, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def softmax(x):
     """exp(x_k) / sum_i exp(x_i) along the last axis: a vector or a batch of rows."""
+    x = _as_vector_or_rows("softmax", x)
     xp = get_array_module(x)
-    x = xp.asarray(x)
     shifted = x - x.max(axis=-1, keepdims=True)  # same result, no overflow
     e = xp.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
@@ -122,7 +144,7 @@ def sum_squared_error(y, t):
     ``y`` and ``t`` must have the same shape: NumPy would broadcast a (10, 10)
     batch against one (10,) label vector and return a number that means nothing.
     """
-    y, t = _as_array(y), _as_array(t)
+    y, t = _as_array("sum_squared_error", y), _as_array("sum_squared_error", t)
     if y.shape != t.shape:
         raise ValueError(
             f"sum_squared_error: y has shape {y.shape} and t has shape {t.shape}; "

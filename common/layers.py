@@ -322,7 +322,7 @@ class BatchNormalization:
                 "BatchNormalization: input must be a batch (N, features), got a scalar"
             )
         self.input_shape = x.shape
-        x = x.reshape(x.shape[0], -1)
+        x = x.reshape(x.shape[0], math.prod(x.shape[1:]))  # (N, features); -1 fails for N = 0
         _check_shape(
             "BatchNormalization", "input (N, features)", (x.shape[0], self.gamma.size), x.shape
         )
@@ -339,12 +339,17 @@ class BatchNormalization:
                     "BatchNormalization: the training batch is empty; "
                     "its mean and variance are undefined"
                 )
-            mu = x.mean(axis=0)
-            xc = x - mu
-            var = (xc**2).mean(axis=0)
-            # A NaN or infinity anywhere in a column makes that column's variance
-            # non-finite, so checking `var` (one value per feature) checks all of x.
-            if xp is np and not np.isfinite(var).all():
+            if xp is np:
+                # A NaN or an infinity anywhere in a column makes that column's variance
+                # non-finite, so checking `var` (one value per feature) checks all of x.
+                # NumPy's warnings on the way (inf - inf) would only repeat the error below.
+                with np.errstate(invalid="ignore", over="ignore"):
+                    mu, xc, var = self._statistics(x)
+                finite = np.isfinite(var).all()
+            else:  # on a device: no check (it would wait for the device at every step)
+                mu, xc, var = self._statistics(x)
+                finite = True
+            if not finite:
                 raise ValueError(
                     "BatchNormalization: the training batch contains NaN or infinite values "
                     f"(in {int((~np.isfinite(var)).sum())} of {var.size} features); they would "
@@ -359,16 +364,22 @@ class BatchNormalization:
             self.running_var = self.momentum * self.running_var + (1 - self.momentum) * var
             xn = self.xn
         else:
-            self.xn = (
-                None  # backward needs a training-mode forward; never reuse stale batch statistics
-            )
+            # backward needs a training-mode forward: never reuse stale batch statistics
+            self.xn = None
             xn = (x - self.running_mean) / xp.sqrt(self.running_var + self.eps)
         out = self.gamma * xn + self.beta
         return out.reshape(self.input_shape)
 
+    @staticmethod
+    def _statistics(x):
+        """The batch mean, the centred batch and the (biased) batch variance, per feature."""
+        mu = x.mean(axis=0)
+        xc = x - mu
+        return mu, xc, (xc**2).mean(axis=0)
+
     def backward(self, dout):
         _require_forward("BatchNormalization (in training mode, train_flg=True)", self.xn)
-        dout = dout.reshape(dout.shape[0], -1)
+        dout = dout.reshape(dout.shape[0], math.prod(dout.shape[1:]))
         _check_shape("BatchNormalization", "dout", self.xn.shape, dout.shape)
         self.dbeta = dout.sum(axis=0)
         self.dgamma = (self.xn * dout).sum(axis=0)

@@ -179,6 +179,10 @@ class MultiLayerNet:
                 f"{name}: dtype must be a float type (np.float32 or np.float64), got {self.dtype}: "
                 "integer weights would be truncated to zero"
             )
+        try:  # the scale's errors, named after the network
+            init_scale(weight_init_std, self.input_size)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{name}: {exc}") from None
         self.params = {}
         self._init_weight(weight_init_std)
         self.layers = OrderedDict()
@@ -291,6 +295,7 @@ class MultiLayerNet:
         Evaluated in chunks (see ``common.util.accuracy``), in test mode.
         """
         self._check_x("accuracy", x)
+        self._check_t("accuracy", x, t)
         return accuracy(
             lambda x_chunk: self.predict(x_chunk, train_flg=False),
             x,

@@ -85,9 +85,12 @@ def test_dropout_ration_alias():
     assert MultiLayerNetExtend(4, [5], 3, use_dropout=True).dropout_ratio == 0.5
 
 
-def test_bad_dropout_ratio_is_rejected():
-    with pytest.raises(ValueError, match="Dropout"):
-        MultiLayerNetExtend(4, [5], 3, use_dropout=True, dropout_ratio=1.0)
+@pytest.mark.parametrize("ratio", [1.0, -0.5, float("nan")])
+@pytest.mark.parametrize("use_dropout", [True, False])
+def test_bad_dropout_ratio_is_rejected(ratio, use_dropout):
+    # NaN or a negative ratio would silently switch dropout off
+    with pytest.raises(ValueError, match="MultiLayerNetExtend: dropout_ratio must be in"):
+        MultiLayerNetExtend(4, [5], 3, use_dropout=use_dropout, dropout_ratio=ratio)
 
 
 # --------------------------------------------------------------------------- train / test behaviour
