@@ -19,41 +19,65 @@ are trained by ``common.trainer.Trainer``s stepped together on the same mini-bat
 as in the book, the accuracy is measured at the start of every epoch, the first time
 after one step (epoch 0: close to the untrained network).
 """
+
 import math
 
 import numpy as np
 
 from ch06.experiments import axes_grid, load_first_examples, train_epochs_side_by_side
 from common.backend import get_device, to_device
-from common.cli import batch_size, learning_rate, positive_int, run, script_parser, setup, train_size
+from common.cli import (
+    batch_size,
+    learning_rate,
+    positive_int,
+    run,
+    script_parser,
+    setup,
+    train_size,
+)
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.plotting import show_or_save
 from common.progress import say
 from common.trainer import Trainer
 
 
-def train_with_and_without(scale, x_train, t_train, epochs, batch_size, lr):
+def train_with_and_without(scale, x_train, t_train, epochs, batch_size, lr, verbose=True):
     """Train a network without and one with batch norm from weights of std ``scale``.
 
     Both see the same mini-batches. Returns their training accuracies, one per
     epoch, measured at its start: (without, with), two lists of ``epochs`` values.
+    ``verbose=False``: no line per epoch, no progress bar.
     """
     trainers = {
-        name: Trainer(MultiLayerNetExtend(784, [100] * 5, 10, weight_init_std=scale,
-                                          use_batchnorm=use_bn),
-                      x_train, t_train, None, None, epochs=epochs, mini_batch_size=batch_size,
-                      optimizer="SGD", optimizer_param={"lr": lr}, verbose=False,
-                      stop_on_divergence=False)  # at large scales, diverging is a result
+        name: Trainer(
+            MultiLayerNetExtend(784, [100] * 5, 10, weight_init_std=scale, use_batchnorm=use_bn),
+            x_train,
+            t_train,
+            None,
+            None,
+            epochs=epochs,
+            mini_batch_size=batch_size,
+            optimizer="SGD",
+            optimizer_param={"lr": lr},
+            verbose=False,
+            stop_on_divergence=False,
+        )  # at large scales, diverging is a result
         for name, use_bn in (("without BN", False), ("with BN", True))
     }
-    train_epochs_side_by_side(trainers, test=False)
+    train_epochs_side_by_side(trainers, test=False, verbose=verbose)
     return tuple(trainer.train_acc_list for trainer in trainers.values())
 
 
 def plot_results(scales, results, train_size):
     cols = math.ceil(math.sqrt(len(scales)))
-    fig, axes = axes_grid(len(scales), cols, cell_size=(3.2, 2.6), xlabel="epochs", ylabel="train accuracy",
-                          ylim=(0, 1))
+    fig, axes = axes_grid(
+        len(scales),
+        cols,
+        cell_size=(3.2, 2.6),
+        xlabel="epochs",
+        ylabel="train accuracy",
+        ylim=(0, 1),
+    )
     for ax, scale, (plain, with_bn) in zip(axes, scales, results):
         ax.plot(with_bn, label="Batch Normalization")  # x: the epoch, from 0 (before training)
         ax.plot(plain, "--", label="Normal (without BatchNorm)")
@@ -66,12 +90,24 @@ def plot_results(scales, results, train_size):
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--epochs", type=positive_int, default=20, help="training epochs per network")
-    parser.add_argument("--scales", type=positive_int, default=16,
-                        help="number of weight scales, log-spaced from 1 to 1e-4")
-    parser.add_argument("--train-size", type=train_size, default=1000,
-                        help="training examples (from the start of MNIST)")
-    parser.add_argument("--batch-size", type=batch_size, default=100, help="examples per mini-batch")
+    parser.add_argument(
+        "--epochs", type=positive_int, default=20, help="training epochs per network"
+    )
+    parser.add_argument(
+        "--scales",
+        type=positive_int,
+        default=16,
+        help="number of weight scales, log-spaced from 1 to 1e-4",
+    )
+    parser.add_argument(
+        "--train-size",
+        type=train_size,
+        default=1000,
+        help="training examples (from the start of MNIST)",
+    )
+    parser.add_argument(
+        "--batch-size", type=batch_size, default=100, help="examples per mini-batch"
+    )
     parser.add_argument("--lr", type=learning_rate, default=0.01, help="SGD learning rate")
     args = parser.parse_args(argv)
     setup(args)
@@ -88,8 +124,11 @@ def main(argv=None):
     with np.errstate(over="ignore", invalid="ignore"):
         for i, scale in enumerate(scales):
             say(f"scale {i + 1}/{len(scales)} | weight init std {scale:.4g}")
-            results.append(train_with_and_without(scale, x_train, t_train, args.epochs,
-                                                  args.batch_size, args.lr))
+            results.append(
+                train_with_and_without(
+                    scale, x_train, t_train, args.epochs, args.batch_size, args.lr
+                )
+            )
 
     show_or_save({"batch_norm_test": plot_results(scales, results, args.train_size)}, args.save)
 

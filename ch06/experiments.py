@@ -37,17 +37,30 @@ def loss_line(label, losses):
     return " | ".join([label] + [f"{name} {loss:.4f}" for name, loss in losses.items()])
 
 
-def train_side_by_side(networks, optimizers, x_train, t_train, iters, batch_size, print_every=100):
+def train_side_by_side(
+    networks, optimizers, x_train, t_train, iters, batch_size, print_every=100, progress=True
+):
     """Train every network of ``networks`` with its optimizer, for ``iters`` steps.
 
     networks, optimizers: dicts with the same keys (the names printed and plotted).
     After step 1 and every ``print_every`` steps after it (0: never) a line shows
-    each network's loss, numbered from 0 like the book's loop.
+    each network's loss, numbered from 0 like the book's loop; ``progress=False``
+    hides the progress bar (for notebooks, whose stored output should not hold it).
     Returns a dict name -> list of the loss at every step, as floats.
     """
     trainers = {
-        name: Trainer(network, x_train, t_train, None, None, mini_batch_size=batch_size,
-                      optimizer=optimizers[name], verbose=False, iters=iters, evaluate=False)
+        name: Trainer(
+            network,
+            x_train,
+            t_train,
+            None,
+            None,
+            mini_batch_size=batch_size,
+            optimizer=optimizers[name],
+            verbose=False,
+            iters=iters,
+            evaluate=False,
+        )
         for name, network in networks.items()
     }
 
@@ -56,7 +69,7 @@ def train_side_by_side(networks, optimizers, x_train, t_train, iters, batch_size
             last = {name: trainer.losses.last() for name, trainer in trainers.items()}
             say(loss_line(f"iteration {step - 1}", last))
 
-    train_together(list(trainers.values()), on_step=report)
+    train_together(list(trainers.values()), progress=progress, on_step=report)
     return {name: trainer.train_loss_list for name, trainer in trainers.items()}
 
 
@@ -78,8 +91,14 @@ def plot_smoothed_losses(losses, title, ylim=None, log=False, styles=None):
     default_styles = itertools.cycle(LINE_STYLES)
     for name, values in losses.items():
         marker, linestyle = styles[name] if styles else next(default_styles)
-        ax.plot(smooth_curve(values), marker=marker, linestyle=linestyle,
-                markevery=max(iters // 20, 1), markersize=5, label=name)
+        ax.plot(
+            smooth_curve(values),
+            marker=marker,
+            linestyle=linestyle,
+            markevery=max(iters // 20, 1),
+            markersize=5,
+            label=name,
+        )
     ax.set(title=title, xlabel="iterations", ylabel="loss (smoothed)")
     if log:
         ax.set_yscale("log")
@@ -89,18 +108,19 @@ def plot_smoothed_losses(losses, title, ylim=None, log=False, styles=None):
     return fig
 
 
-def train_epochs_side_by_side(trainers, test=True):
+def train_epochs_side_by_side(trainers, test=True, verbose=True):
     """Train ``trainers`` (a dict name -> Trainer, verbose=False) on the same mini-batches.
 
     After every evaluation one line shows every network's accuracies:
-    ``epoch   3 | no weight decay: train acc 0.5000, test acc 0.4000 | ...``.
+    ``epoch   3 | no weight decay: train acc 0.5000, test acc 0.4000 | ...``;
+    ``verbose=False`` prints nothing (no lines, no progress bar).
     """
     first = next(iter(trainers.values()))
     shown = 0
 
     def report(step):
         nonlocal shown
-        if first.current_epoch > shown:
+        if verbose and first.current_epoch > shown:
             shown = first.current_epoch
             parts = []
             for name, trainer in trainers.items():
@@ -110,7 +130,7 @@ def train_epochs_side_by_side(trainers, test=True):
                 parts.append(part)
             say(" | ".join([f"epoch {shown:3d}"] + parts))
 
-    train_together(list(trainers.values()), on_step=report)
+    train_together(list(trainers.values()), progress=verbose, on_step=report)
 
 
 # --- small training sets --------------------------------------------------------------------
@@ -128,10 +148,19 @@ def plot_accuracies(results, title):
     for (name, (train_acc, test_acc)), (marker, _) in zip(results.items(), LINE_STYLES):
         epochs = np.arange(len(train_acc))
         every = max(len(epochs) // 15, 1)
-        line = ax.plot(epochs, train_acc, marker=marker, markevery=every, markersize=4,
-                       label=f"{name}: train")[0]
-        ax.plot(epochs, test_acc, "--", marker=marker, markevery=every, markersize=4,
-                color=line.get_color(), label=f"{name}: test")
+        line = ax.plot(
+            epochs, train_acc, marker=marker, markevery=every, markersize=4, label=f"{name}: train"
+        )[0]
+        ax.plot(
+            epochs,
+            test_acc,
+            "--",
+            marker=marker,
+            markevery=every,
+            markersize=4,
+            color=line.get_color(),
+            label=f"{name}: test",
+        )
     ax.set(title=title, xlabel="epochs", ylabel="accuracy", ylim=(0, 1.0))
     ax.legend(loc="lower right")
     return fig
@@ -148,8 +177,15 @@ def axes_grid(count, cols, cell_size, xlabel, ylabel, ylim=None):
     """
     rows = math.ceil(count / cols)
     width, height = cell_size
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), sharex=True,
-                             sharey=True, squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(width * cols, height * rows),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+        layout="constrained",
+    )
     for ax in axes.flat[count:]:
         ax.set_visible(False)
     for ax in axes[-1]:

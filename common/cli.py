@@ -22,6 +22,7 @@ import argparse
 import math
 import os
 import sys
+import tempfile
 
 from common import backend, threads
 
@@ -86,13 +87,23 @@ layer_width = int_range(1, 10_000)
 train_size = int_range(1, 60_000)
 
 
+def _writable(folder):
+    """True if a file can be created in ``folder``: tried for real, since permission bits
+    say yes to root even where the file system says no (a read-only mount, /proc)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def output_dir(text):
     """An option type for a folder to write into: it must exist and be writable, or be creatable."""
     path = os.path.abspath(text)
     if os.path.exists(path):
         if not os.path.isdir(path):
             raise argparse.ArgumentTypeError(f"{text!r} exists and is not a folder")
-        if not os.access(path, os.W_OK | os.X_OK):
+        if not _writable(path):
             raise argparse.ArgumentTypeError(f"folder {text!r} is not writable")
         return text
     _check_creatable(text, path)
@@ -108,7 +119,7 @@ def output_file(text):
         raise argparse.ArgumentTypeError(f"file {text!r} is not writable")
     folder = os.path.dirname(path)
     if os.path.isdir(folder):
-        if not os.access(folder, os.W_OK | os.X_OK):
+        if not _writable(folder):
             raise argparse.ArgumentTypeError(f"folder of {text!r} is not writable")
     else:
         _check_creatable(text, folder)
@@ -121,7 +132,7 @@ def _check_creatable(text, path):
         parent = os.path.dirname(parent)
     if not os.path.isdir(parent):
         raise argparse.ArgumentTypeError(f"cannot create {text!r}: {parent!r} is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
+    if not _writable(parent):
         raise argparse.ArgumentTypeError(f"cannot create {text!r}: {parent!r} is not writable")
 
 

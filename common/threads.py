@@ -14,7 +14,6 @@ through threadpoolctl, which changes the loaded BLAS library in place: unlike
 """
 
 import os
-import sys
 
 THREADS_VAR = "DLFS_CPU_THREADS"
 DEFAULT_THREADS = 1
@@ -56,9 +55,9 @@ def parse_threads(text):
 def apply_environment():
     """Set BLAS's threads from ``$DLFS_CPU_THREADS`` (default: one thread).
 
-    A bad value must not kill an import with a traceback: it is reported in one
-    line on stderr, the default is used, and ``common.cli.setup`` refuses to run a
-    script with it (``env_error``).
+    A bad value must not kill an import with a traceback: the default is used and
+    the message kept in ``env_error``, which ``common.cli.setup`` reports in one
+    line, refusing to run a script with it.
     """
     global env_error
     text = os.environ.get(THREADS_VAR, "").strip()
@@ -68,5 +67,4 @@ def apply_environment():
             threads = parse_threads(text)
         except ValueError as exc:
             env_error = str(exc)
-            print(f"warning: {exc}; using {DEFAULT_THREADS}", file=sys.stderr)
     set_cpu_threads(threads)

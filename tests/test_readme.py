@@ -20,6 +20,13 @@ def test_every_script_in_the_readme_exists_and_every_script_is_listed():
     assert on_disk - mentioned == set()
 
 
-def test_no_placeholder_left():
-    # sections are written in place of one-word upper-case placeholder lines
-    assert re.findall(r"^[A-Z][A-Z_]{3,}$", README, re.M) == []
+def test_every_requirements_file_the_readme_names_exists():
+    named = set(re.findall(r"\b(requirements[\w-]*\.txt)\b", README))
+    assert "requirements.txt" in named and "requirements-dev.txt" in named
+    assert {name for name in named if not (REPO / name).is_file()} == set()
+
+
+def test_the_readme_speaks_about_the_course_alone():
+    """No traces of how the work was organised: issue numbers, sessions, goals."""
+    leaks = re.findall(r"\b(?:issue \d+|see issue|the session|goal of)\b", README, re.I)
+    assert leaks == []

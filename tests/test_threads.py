@@ -50,11 +50,9 @@ def test_a_count_is_applied_at_import():
     assert at_import == library == 2
 
 
-def test_a_bad_value_warns_in_one_line_and_keeps_the_default():
+def test_a_bad_value_does_not_break_the_import_and_keeps_the_default():
     (at_import, _, _, _), stderr = probe("two")
-    assert at_import == 1
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and "DLFS_CPU_THREADS" in lines[0] and "'two'" in lines[0]
+    assert at_import == 1 and stderr == ""  # reported by common.cli.setup (see test_cli.py)
 
 
 def test_parse_threads_names_the_variable():
