@@ -6,11 +6,11 @@ It passes positive inputs through unchanged and cuts negative ones to 0.  It is
 cheap to compute and its gradient does not fade for large x, which is why
 modern networks use it more than the sigmoid.
 """
+
+import matplotlib.pyplot as plt
 import numpy as np
 
 from common import plotting  # applies the course's figure style (rcParams)
-import matplotlib.pyplot as plt
-
 from common.cli import run, script_parser, setup
 from common.functions import relu
 

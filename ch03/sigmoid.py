@@ -8,11 +8,11 @@ a small change of a weight makes a small change of the output, and gradients
 exist everywhere.  (common.functions.sigmoid computes it without overflowing
 exp for very negative x; the formula is the same.)
 """
+
+import matplotlib.pyplot as plt
 import numpy as np
 
 from common import plotting  # applies the course's figure style (rcParams)
-import matplotlib.pyplot as plt
-
 from common.cli import run, script_parser, setup
 from common.functions import sigmoid
 

@@ -7,11 +7,11 @@ is 0 wherever it exists: a network built from it could not learn by gradient
 descent.  That is why neural networks use smooth activations such as the
 sigmoid (see sigmoid.py and sig_step_compare.py).
 """
+
+import matplotlib.pyplot as plt
 import numpy as np
 
 from common import plotting  # applies the course's figure style (rcParams)
-import matplotlib.pyplot as plt
-
 from common.cli import run, script_parser, setup
 from common.functions import step_function
 

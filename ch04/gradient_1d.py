@@ -12,17 +12,17 @@ The tangent line at a touches f there with that slope:
 
     y = f(a) + f'(a) (x - a)
 """
+
+import matplotlib.pyplot as plt
 import numpy as np
 
 from common import plotting  # applies the course's figure style (rcParams)
-import matplotlib.pyplot as plt
-
 from common.cli import finite_float, run, script_parser, setup
 from common.gradient import numerical_diff
 
 
 def function_1(x):
-    return 0.01 * x ** 2 + 0.1 * x
+    return 0.01 * x**2 + 0.1 * x
 
 
 def tangent_line(f, a):
@@ -34,8 +34,14 @@ def tangent_line(f, a):
 
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
-    parser.add_argument("--at", type=finite_float, nargs="+", default=[5.0, 10.0], metavar="X",
-                        help="the points where the derivative is taken and the tangent drawn")
+    parser.add_argument(
+        "--at",
+        type=finite_float,
+        nargs="+",
+        default=[5.0, 10.0],
+        metavar="X",
+        help="the points where the derivative is taken and the tangent drawn",
+    )
     args = parser.parse_args(argv)
     setup(args)
 
@@ -46,7 +52,7 @@ def main(argv=None):
     fig, ax = plt.subplots()
     ax.plot(x, function_1(x), label="f(x) = 0.01x² + 0.1x")
     for a in args.at:
-        line, = ax.plot(x, tangent_line(function_1, a)(x), "--", label=f"tangent at x = {a:g}")
+        (line,) = ax.plot(x, tangent_line(function_1, a)(x), "--", label=f"tangent at x = {a:g}")
         ax.plot([a], [function_1(a)], "o", color=line.get_color())
     ax.set_title("Numerical derivative: tangent lines")
     ax.set_xlabel("x")

@@ -12,12 +12,12 @@ steps x is about (-0.03, 0.05).
 Try the book's two warnings: --lr 10 (too large: the steps overshoot and x
 flies off to huge values) and --lr 1e-10 (too small: x barely moves).
 """
+
+import matplotlib.pyplot as plt
 import numpy as np
 
-from common import plotting  # applies the course's figure style (rcParams)
-import matplotlib.pyplot as plt
-
 from ch04.gradient_2d import function_2, numerical_gradient
+from common import plotting  # applies the course's figure style (rcParams)
 from common.cli import finite_float, int_range, learning_rate, run, script_parser, setup
 
 
@@ -38,10 +38,18 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100):
 
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
-    parser.add_argument("--init", type=finite_float, nargs=2, default=[-3.0, 4.0], metavar=("X0", "X1"),
-                        help="the starting point")
+    parser.add_argument(
+        "--init",
+        type=finite_float,
+        nargs=2,
+        default=[-3.0, 4.0],
+        metavar=("X0", "X1"),
+        help="the starting point",
+    )
     parser.add_argument("--lr", type=learning_rate, default=0.1, help="learning rate")
-    parser.add_argument("--steps", type=int_range(1, 100_000), default=20, help="number of steps (step_num)")
+    parser.add_argument(
+        "--steps", type=int_range(1, 100_000), default=20, help="number of steps (step_num)"
+    )
     args = parser.parse_args(argv)
     setup(args)
 
@@ -51,8 +59,15 @@ def main(argv=None):
     # Contour lines of f behind the path: circles around the minimum.
     g0, g1 = np.meshgrid(np.linspace(-4.5, 4.5, 181), np.linspace(-4.5, 4.5, 181))
     fig, ax = plt.subplots(figsize=(5.5, 5.5))
-    contours = ax.contour(g0, g1, function_2(np.stack([g0, g1])), levels=[1, 2, 4, 8, 12, 16, 20],
-                          colors="#aaaaaa", linestyles="dashed", linewidths=1)
+    contours = ax.contour(
+        g0,
+        g1,
+        function_2(np.stack([g0, g1])),
+        levels=[1, 2, 4, 8, 12, 16, 20],
+        colors="#aaaaaa",
+        linestyles="dashed",
+        linewidths=1,
+    )
     ax.clabel(contours, fontsize=7)
     ax.plot(path[:, 0], path[:, 1], "o-", markersize=4, label=f"path, lr = {args.lr:g}")
     ax.plot([0], [0], "r+", markersize=12, label="minimum (0, 0)")

@@ -31,14 +31,22 @@ How the gradient is computed, and the defaults that go with each way
 
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from ch04.two_layer_net import TwoLayerNet
-import matplotlib.pyplot as plt
-
 from common import backend, plotting
-from common.cli import (batch_size, fill_defaults, learning_rate, load_mnist_or_exit, positive_int,
-                        run, script_parser, setup, train_size)
+from common.cli import (
+    batch_size,
+    fill_defaults,
+    learning_rate,
+    load_mnist_or_exit,
+    positive_int,
+    run,
+    script_parser,
+    setup,
+    train_size,
+)
 from common.progress import progress_bar, say
 from common.trainer import LossLog, TrainingInterrupted, draw_batch
 
@@ -51,27 +59,41 @@ MODE_DEFAULTS = {
 
 
 def per_mode(help_text, key):
-    """``help_text`` and the option's default in each mode, e.g. '(default: 10000; 1200 with ...)'."""
+    """``help_text`` with the option's default in each mode: '(default: 10000; 1200 with ...)'."""
     backprop, numerical, slow = (MODE_DEFAULTS[mode][key] for mode in MODE_DEFAULTS)
-    return (f"{help_text} (default: {backprop}; {numerical} with --grad numerical; "
-            f"{slow} with --slow-numerical)")
+    return (
+        f"{help_text} (default: {backprop}; {numerical} with --grad numerical; "
+        f"{slow} with --slow-numerical)"
+    )
 
 
 def parse_args(argv=None):
     """Parse the command line and fill in the defaults of the chosen --grad mode."""
     parser = script_parser(__doc__, training=True, figures=True)
     parser.add_argument("--iters", type=positive_int, help=per_mode("gradient steps", "iters"))
-    parser.add_argument("--batch-size", type=batch_size,
-                        help=per_mode("images per mini-batch", "batch_size"))
+    parser.add_argument(
+        "--batch-size", type=batch_size, help=per_mode("images per mini-batch", "batch_size")
+    )
     parser.add_argument("--lr", type=learning_rate, help=per_mode("learning rate", "lr"))
-    parser.add_argument("--hidden", type=positive_int,
-                        help=per_mode("neurons in the hidden layer", "hidden"))
-    parser.add_argument("--train-size", type=train_size,
-                        help=per_mode("train on the first N images only", "train_size"))
-    parser.add_argument("--grad", choices=("backprop", "numerical"), default=None,
-                        help="how the gradient is computed (default: backprop; see above)")
-    parser.add_argument("--slow-numerical", action="store_true",
-                        help="numerical gradients by the book's loop (implies --grad numerical)")
+    parser.add_argument(
+        "--hidden", type=positive_int, help=per_mode("neurons in the hidden layer", "hidden")
+    )
+    parser.add_argument(
+        "--train-size",
+        type=train_size,
+        help=per_mode("train on the first N images only", "train_size"),
+    )
+    parser.add_argument(
+        "--grad",
+        choices=("backprop", "numerical"),
+        default=None,
+        help="how the gradient is computed (default: backprop; see above)",
+    )
+    parser.add_argument(
+        "--slow-numerical",
+        action="store_true",
+        help="numerical gradients by the book's loop (implies --grad numerical)",
+    )
     args = parser.parse_args(argv)
     if args.slow_numerical and args.grad == "backprop":
         parser.error("--slow-numerical computes numerical gradients: not with --grad backprop")
@@ -91,8 +113,12 @@ def gradient_function(network, args):
 def plot(train_loss_list, train_acc_list, test_acc_list, grad):
     """The loss of every step, and the accuracies per epoch (from 0: after the first step)."""
     loss_fig, ax = plt.subplots()
-    ax.plot(np.arange(1, len(train_loss_list) + 1), train_loss_list, linewidth=0.8,
-            label="mini-batch loss")
+    ax.plot(
+        np.arange(1, len(train_loss_list) + 1),
+        train_loss_list,
+        linewidth=0.8,
+        label="mini-batch loss",
+    )
     ax.set(title=f"Mini-batch loss ({grad} gradients)", xlabel="iteration", ylabel="loss")
     ax.legend()
     acc_fig, ax = plt.subplots()
@@ -131,8 +157,10 @@ def train(network, gradient, data, iters, batch_size, lr):
                     train_loss_list.flush()  # stops here if the loss diverged
                     train_acc_list.append(network.accuracy(x_train, t_train))
                     test_acc_list.append(network.accuracy(x_test, t_test))
-                    say(f"epoch {len(train_acc_list) - 1:3d} | train acc {train_acc_list[-1]:.4f}"
-                        f" | test acc {test_acc_list[-1]:.4f}")
+                    say(
+                        f"epoch {len(train_acc_list) - 1:3d} | train acc {train_acc_list[-1]:.4f}"
+                        f" | test acc {test_acc_list[-1]:.4f}"
+                    )
                 bar.update()
         except KeyboardInterrupt:
             last = f", last test acc {test_acc_list[-1]:.4f}" if test_acc_list else ""
@@ -152,12 +180,18 @@ def main(argv=None):
     network = TwoLayerNet(input_size=784, hidden_size=args.hidden, output_size=10)
     gradient, method = gradient_function(network, args)
     say(f"{len(x_train)} training images, {method} gradients, device {backend.get_device()}")
-    say(f"--iters {args.iters} --batch-size {args.batch_size} --lr {args.lr} --hidden {args.hidden}")
+    say(
+        f"--iters {args.iters} --batch-size {args.batch_size} --lr {args.lr} --hidden {args.hidden}"
+    )
     start = time.perf_counter()
-    losses, train_acc, test_acc = train(network, gradient, data, args.iters, args.batch_size, args.lr)
+    losses, train_acc, test_acc = train(
+        network, gradient, data, args.iters, args.batch_size, args.lr
+    )
     final_test_acc = network.accuracy(data[2], data[3])
-    say(f"final test acc {final_test_acc:.4f} | last loss {losses[-1]:.4f} | "
-        f"{time.perf_counter() - start:.1f} s for {args.iters} iterations")
+    say(
+        f"final test acc {final_test_acc:.4f} | last loss {losses[-1]:.4f} | "
+        f"{time.perf_counter() - start:.1f} s for {args.iters} iterations"
+    )
     plotting.show_or_save(plot(losses, train_acc, test_acc, args.grad), args.save)
     return final_test_acc
 

@@ -5,6 +5,7 @@
 Going backward from d(price)/d(price) = 1 gives how much the price moves per
 unit change of each input: apple 2.2, apple_num 110, tax 200.
 """
+
 from ch05.layer_naive import MulLayer
 from common.cli import run, script_parser
 

@@ -6,6 +6,7 @@ The addition node passes its upstream gradient unchanged to both inputs; each
 multiplication node swaps its inputs.  Expected: dApple_num 110, dApple 2.2,
 dOrange 3.3, dOrange_num 165, dTax 650.
 """
+
 from ch05.layer_naive import AddLayer, MulLayer
 from common.cli import run, script_parser
 
@@ -26,8 +27,13 @@ def buy_apple_orange(apple=100, apple_num=2, orange=150, orange_num=3, tax=1.1):
     d_apple_price, d_orange_price = add_fruit.backward(d_all_price)
     d_orange, d_orange_num = mul_orange.backward(d_orange_price)
     d_apple, d_apple_num = mul_apple.backward(d_apple_price)
-    grads = {"apple_num": d_apple_num, "apple": d_apple, "orange": d_orange,
-             "orange_num": d_orange_num, "tax": d_tax}
+    grads = {
+        "apple_num": d_apple_num,
+        "apple": d_apple,
+        "orange": d_orange,
+        "orange_num": d_orange_num,
+        "tax": d_tax,
+    }
     return price, grads
 
 

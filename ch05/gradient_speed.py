@@ -18,17 +18,30 @@ import numpy as np
 
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import (batch_size, int_range, layer_width, load_mnist_or_exit, run,
-                        script_parser, setup)
+from common.cli import (
+    batch_size,
+    int_range,
+    layer_width,
+    load_mnist_or_exit,
+    run,
+    script_parser,
+    setup,
+)
 from common.gradient import numerical_gradient
 
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True)
-    parser.add_argument("--batch-size", type=batch_size, default=100, help="examples in the mini-batch")
+    parser.add_argument(
+        "--batch-size", type=batch_size, default=100, help="examples in the mini-batch"
+    )
     parser.add_argument("--hidden", type=layer_width, default=50, help="hidden units")
-    parser.add_argument("--repeat", type=int_range(1, 10_000), default=50,
-                        help="backprop calls to time (best is kept)")
+    parser.add_argument(
+        "--repeat",
+        type=int_range(1, 10_000),
+        default=50,
+        help="backprop calls to time (best is kept)",
+    )
     args = parser.parse_args(argv)
     setup(args)
 
@@ -39,15 +52,20 @@ def main(argv=None):
 
     n_params = sum(p.size for p in network.params.values())
     one_loss = min(timeit.repeat(lambda: network.loss(x, t), number=1, repeat=5))
-    print(f"{n_params} parameters, batch of {args.batch_size}: the numerical gradient needs "
-          f"{2 * n_params} loss evaluations of {1000 * one_loss:.2f} ms, about "
-          f"{2 * n_params * one_loss:.0f} s", flush=True)
+    print(
+        f"{n_params} parameters, batch of {args.batch_size}: the numerical gradient needs "
+        f"{2 * n_params} loss evaluations of {1000 * one_loss:.2f} ms, about "
+        f"{2 * n_params * one_loss:.0f} s",
+        flush=True,
+    )
 
     start = time.perf_counter()
     for key, param in network.params.items():  # what network.numerical_gradient does, key by key
         numerical_gradient(lambda _: network.loss(x, t), param)
-        print(f"  {key} {tuple(param.shape)} done after {time.perf_counter() - start:.1f} s",
-              flush=True)
+        print(
+            f"  {key} {tuple(param.shape)} done after {time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
     numerical = time.perf_counter() - start
     print(f"numerical gradient: {numerical:10.4f} s per call")
     backprop = min(timeit.repeat(lambda: network.gradient(x, t), number=1, repeat=args.repeat))

@@ -39,8 +39,9 @@ if __name__ == "__main__":
     from common.cli import run, script_parser
 
     def main(argv=None):
-        script_parser(__doc__ + "\nRun as a script, it multiplies and adds 3 and 4, forward and "
-                      "backward.").parse_args(argv)
+        script_parser(
+            __doc__ + "\nRun as a script, it multiplies and adds 3 and 4, forward and backward."
+        ).parse_args(argv)
         mul, add = MulLayer(), AddLayer()
         print(f"MulLayer: 3 * 4 = {mul.forward(3, 4)}, backward(1) = {mul.backward(1)}")
         print(f"AddLayer: 3 + 4 = {add.forward(3, 4)}, backward(1) = {add.backward(1)}")

@@ -15,15 +15,26 @@ import time
 from ch04.train_neuralnet import train
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import (batch_size, learning_rate, load_mnist_or_exit, positive_int, run,
-                        script_parser, setup)
+from common.cli import (
+    batch_size,
+    learning_rate,
+    load_mnist_or_exit,
+    positive_int,
+    run,
+    script_parser,
+    setup,
+)
 from common.progress import say
 
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True)
-    parser.add_argument("--iters", type=positive_int, default=10000, help="number of mini-batch updates")
-    parser.add_argument("--batch-size", type=batch_size, default=100, help="examples per mini-batch")
+    parser.add_argument(
+        "--iters", type=positive_int, default=10000, help="number of mini-batch updates"
+    )
+    parser.add_argument(
+        "--batch-size", type=batch_size, default=100, help="examples per mini-batch"
+    )
     parser.add_argument("--lr", type=learning_rate, default=0.1, help="SGD learning rate")
     parser.add_argument("--hidden", type=positive_int, default=50, help="hidden units")
     args = parser.parse_args(argv)
@@ -37,8 +48,10 @@ def main(argv=None):
     start = time.perf_counter()
     losses, _, _ = train(network, network.gradient, data, args.iters, args.batch_size, args.lr)
     final_test_acc = network.accuracy(data[2], data[3])
-    say(f"final test acc {final_test_acc:.4f} | last loss {losses[-1]:.4f} | "
-        f"{time.perf_counter() - start:.1f} s for {args.iters} iterations")
+    say(
+        f"final test acc {final_test_acc:.4f} | last loss {losses[-1]:.4f} | "
+        f"{time.perf_counter() - start:.1f} s for {args.iters} iterations"
+    )
     return final_test_acc
 
 

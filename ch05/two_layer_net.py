@@ -11,6 +11,7 @@ Parameters are float32 by default, the dtype MNIST is loaded in: float64 would
 double the time of every matrix product and buy nothing for training.  Pass
 ``dtype=np.float64`` for gradient checks (see gradient_check.py).
 """
+
 from collections import OrderedDict
 
 import numpy as np
@@ -22,7 +23,9 @@ from common.util import accuracy
 
 
 class TwoLayerNet:
-    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, dtype=np.float32):
+    def __init__(
+        self, input_size, hidden_size, output_size, weight_init_std=0.01, dtype=np.float32
+    ):
         # Weights are drawn by NumPy (seedable with np.random.seed), then moved to the device.
         def weights(rows, cols):
             return backend.to_device((weight_init_std * np.random.randn(rows, cols)).astype(dtype))
@@ -30,8 +33,12 @@ class TwoLayerNet:
         def zeros(n):
             return backend.to_device(np.zeros(n, dtype=dtype))
 
-        self.params = {"W1": weights(input_size, hidden_size), "b1": zeros(hidden_size),
-                       "W2": weights(hidden_size, output_size), "b2": zeros(output_size)}
+        self.params = {
+            "W1": weights(input_size, hidden_size),
+            "b1": zeros(hidden_size),
+            "W2": weights(hidden_size, output_size),
+            "b2": zeros(output_size),
+        }
 
         self.layers = OrderedDict()
         # compute_dx=False: the gradient with respect to the images is never used.
@@ -61,9 +68,13 @@ class TwoLayerNet:
 
     def numerical_gradient(self, x, t):
         """Central differences for every parameter: slow, and only meaningful in float64."""
+
         def loss_w(_):
             return self.loss(x, t)
-        return {key: numerical_gradient(loss_w, self.params[key]) for key in ("W1", "b1", "W2", "b2")}
+
+        return {
+            key: numerical_gradient(loss_w, self.params[key]) for key in ("W1", "b1", "W2", "b2")
+        }
 
     def gradient(self, x, t):
         """Backpropagation: forward once, then each layer's backward in reverse order."""
@@ -71,8 +82,12 @@ class TwoLayerNet:
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)
-        return {"W1": self.layers["Affine1"].dW, "b1": self.layers["Affine1"].db,
-                "W2": self.layers["Affine2"].dW, "b2": self.layers["Affine2"].db}
+        return {
+            "W1": self.layers["Affine1"].dW,
+            "b1": self.layers["Affine1"].db,
+            "W2": self.layers["Affine2"].dW,
+            "b2": self.layers["Affine2"].db,
+        }
 
 
 if __name__ == "__main__":
@@ -80,8 +95,10 @@ if __name__ == "__main__":
     from common.cli import run, script_parser
 
     def main(argv=None):
-        script_parser(__doc__ + "\nRun as a script, it builds a 784-50-10 network and prints the "
-                      "gradient shapes of one random batch.").parse_args(argv)
+        script_parser(
+            __doc__ + "\nRun as a script, it builds a 784-50-10 network and prints the "
+            "gradient shapes of one random batch."
+        ).parse_args(argv)
         network = TwoLayerNet(784, 50, 10)
         x, t = np.random.rand(3, 784).astype(np.float32), np.array([1, 2, 3])
         for key, grad in network.gradient(backend.to_device(x), backend.to_device(t)).items():

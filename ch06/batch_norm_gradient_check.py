@@ -27,6 +27,7 @@ The numerical gradient evaluates the loss twice per parameter: about 90 000
 parameters take tens of seconds.  ``--input-size N`` keeps only the N pixels that
 vary most over the training set (so W1 has N rows, not 784) to make it quick.
 """
+
 import time
 
 import numpy as np
@@ -38,25 +39,36 @@ from common.multi_layer_net_extend import MultiLayerNetExtend
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True)
-    parser.add_argument("--batch-size", type=int_range(1, 1000), default=3,
-                        help="training examples in the checked batch (1 = the book's degenerate check)")
-    parser.add_argument("--input-size", type=int_range(1, 784), default=784,
-                        help="pixels per image used (the N most varying ones): "
-                             "fewer parameters, a faster check")
+    parser.add_argument(
+        "--batch-size",
+        type=int_range(1, 1000),
+        default=3,
+        help="training examples in the checked batch (1 = the book's degenerate check)",
+    )
+    parser.add_argument(
+        "--input-size",
+        type=int_range(1, 784),
+        default=784,
+        help="pixels per image used (the N most varying ones): fewer parameters, a faster check",
+    )
     args = parser.parse_args(argv)
     setup(args)
 
     (x_train, t_train), _ = load_mnist_or_exit(normalize=True)
     # The pixels that vary most over the training set: a subset of them still holds the
     # digits (the first pixels of an image are border, 0 in every example).
-    pixels = np.sort(np.argsort(x_train[:10000].var(axis=0))[::-1][:args.input_size])
-    x_batch = to_device(x_train[:args.batch_size][:, pixels].astype(np.float64))
-    t_batch = to_device(t_train[:args.batch_size])
+    pixels = np.sort(np.argsort(x_train[:10000].var(axis=0))[::-1][: args.input_size])
+    x_batch = to_device(x_train[: args.batch_size][:, pixels].astype(np.float64))
+    t_batch = to_device(t_train[: args.batch_size])
 
-    network = MultiLayerNetExtend(args.input_size, [100, 100], 10, use_batchnorm=True, dtype=np.float64)
+    network = MultiLayerNetExtend(
+        args.input_size, [100, 100], 10, use_batchnorm=True, dtype=np.float64
+    )
     count = sum(p.size for p in network.params.values())
-    print(f"{count} parameters, batch of {args.batch_size}: "
-          f"{2 * count} loss evaluations for the numerical gradient")
+    print(
+        f"{count} parameters, batch of {args.batch_size}: "
+        f"{2 * count} loss evaluations for the numerical gradient"
+    )
 
     start = time.perf_counter()
     grad_numerical = network.numerical_gradient(x_batch, t_batch)

@@ -143,7 +143,7 @@ def load_first_examples(train_size):
 
 
 def plot_accuracies(results, title):
-    """Training (solid) and test (dashed) accuracy per epoch of each run: dict name -> (train, test)."""
+    """Training (solid) and test (dashed) accuracy per epoch: dict run name -> (train, test)."""
     fig, ax = plt.subplots()
     for (name, (train_acc, test_acc)), (marker, _) in zip(results.items(), LINE_STYLES):
         epochs = np.arange(len(train_acc))

@@ -27,6 +27,7 @@ the CPU; with ``--device gpu`` the trials run one after another on the GPU
 (``--jobs`` is then ignored, with a note: one GPU gains nothing from several
 processes sharing it), with the same results.
 """
+
 import multiprocessing
 import os
 import sys
@@ -37,15 +38,23 @@ import numpy as np
 
 from ch06.experiments import axes_grid
 from common import backend
-from common.cli import (batch_size, fraction, load_mnist_or_exit, positive_int, run, script_parser,
-                        setup, train_size)
+from common.cli import (
+    batch_size,
+    fraction,
+    load_mnist_or_exit,
+    positive_int,
+    run,
+    script_parser,
+    setup,
+    train_size,
+)
 from common.multi_layer_net import MultiLayerNet
 from common.plotting import show_or_save  # importing it also applies the course's figure style
 from common.progress import progress_bar, say
 from common.trainer import Trainer
 from common.util import shuffle_dataset
 
-LR_RANGE = (-6, -2)            # log10 of the learning rate
+LR_RANGE = (-6, -2)  # log10 of the learning rate
 WEIGHT_DECAY_RANGE = (-8, -4)  # log10 of the weight decay
 
 
@@ -78,8 +87,18 @@ def _train_trial(trial_seed, data, epochs, batch_size):
     x_train, t_train, x_val, t_val = data
     network = MultiLayerNet(784, [100] * 6, 10, weight_decay_lambda=weight_decay)
     # The Trainer's "test" data are our validation data.
-    trainer = Trainer(network, x_train, t_train, x_val, t_val, epochs=epochs, mini_batch_size=batch_size,
-                      optimizer="SGD", optimizer_param={"lr": lr}, verbose=False)
+    trainer = Trainer(
+        network,
+        x_train,
+        t_train,
+        x_val,
+        t_val,
+        epochs=epochs,
+        mini_batch_size=batch_size,
+        optimizer="SGD",
+        optimizer_param={"lr": lr},
+        verbose=False,
+    )
     trainer.train()
     return lr, weight_decay, trainer.test_acc_list, trainer.train_acc_list
 
@@ -103,8 +122,9 @@ def run_trials(seeds, data, epochs, batch_size, jobs):
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         # map() hands the results back in trial order, whichever worker finishes first
-        yield from pool.map(run_trial, seeds, [data] * len(seeds), [epochs] * len(seeds),
-                            [batch_size] * len(seeds))
+        yield from pool.map(
+            run_trial, seeds, [data] * len(seeds), [epochs] * len(seeds), [batch_size] * len(seeds)
+        )
 
 
 def trial_line(label, result):
@@ -116,8 +136,14 @@ def trial_line(label, result):
 def plot_results(results, count, lr_range, wd_range):
     """Top ``count`` trials' curves (validation solid, training dashed) and a map of all trials."""
     best = results[:count]
-    curves, axes = axes_grid(len(best), min(5, len(best)), cell_size=(2.8, 2.3), xlabel="epochs",
-                             ylabel="accuracy", ylim=(0, 1))
+    curves, axes = axes_grid(
+        len(best),
+        min(5, len(best)),
+        cell_size=(2.8, 2.3),
+        xlabel="epochs",
+        ylabel="accuracy",
+        ylim=(0, 1),
+    )
     for rank, (ax, (lr, wd, val_acc, train_acc)) in enumerate(zip(axes, best), start=1):
         epochs = np.arange(len(val_acc))  # the first measurement is after step 1: epoch 0
         ax.plot(epochs, val_acc, label="validation")
@@ -131,52 +157,83 @@ def plot_results(results, count, lr_range, wd_range):
     points = ax.scatter(lrs, wds, c=final, cmap="viridis", vmin=0, vmax=1)
     search_map.colorbar(points, label="final validation accuracy")
     # A margin of a tenth of a decade: markers at the ranges' ends are not cut in half.
-    ax.set(xscale="log", yscale="log", xlim=[10.0 ** (lr_range[0] - 0.1), 10.0 ** (lr_range[1] + 0.1)],
-           ylim=[10.0 ** (wd_range[0] - 0.1), 10.0 ** (wd_range[1] + 0.1)],
-           xlabel="learning rate", ylabel="weight decay",
-           title="Every trial: where the good hyperparameters are")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlim=[10.0 ** (lr_range[0] - 0.1), 10.0 ** (lr_range[1] + 0.1)],
+        ylim=[10.0 ** (wd_range[0] - 0.1), 10.0 ** (wd_range[1] + 0.1)],
+        xlabel="learning rate",
+        ylabel="weight decay",
+        title="Every trial: where the good hyperparameters are",
+    )
     return {"hyperparameter_best": curves, "hyperparameter_map": search_map}
 
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--trials", type=positive_int, default=100,
-                        help="number of random (lr, weight decay) draws")
+    parser.add_argument(
+        "--trials", type=positive_int, default=100, help="number of random (lr, weight decay) draws"
+    )
     parser.add_argument("--epochs", type=positive_int, default=50, help="training epochs per trial")
-    parser.add_argument("--train-size", type=train_size, default=500,
-                        help="MNIST training examples used, validation included")
-    parser.add_argument("--validation-rate", type=fraction, default=0.2,
-                        help="share of them held out for validation")
-    parser.add_argument("--batch-size", type=batch_size, default=100, help="examples per mini-batch")
-    parser.add_argument("--jobs", type=positive_int, default=1,
-                        help="trials run at once in worker processes on the CPU (1 = in this process)")
-    parser.add_argument("--show", type=positive_int, default=20,
-                        help="how many of the best trials to plot")
+    parser.add_argument(
+        "--train-size",
+        type=train_size,
+        default=500,
+        help="MNIST training examples used, validation included",
+    )
+    parser.add_argument(
+        "--validation-rate",
+        type=fraction,
+        default=0.2,
+        help="share of them held out for validation",
+    )
+    parser.add_argument(
+        "--batch-size", type=batch_size, default=100, help="examples per mini-batch"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=1,
+        help="trials run at once in worker processes on the CPU (1 = in this process)",
+    )
+    parser.add_argument(
+        "--show", type=positive_int, default=20, help="how many of the best trials to plot"
+    )
     args = parser.parse_args(argv)
     setup(args)
     if args.jobs > 1 and backend.get_device() != "cpu":
-        say(f"note: --jobs {args.jobs} runs CPU worker processes; on --device {args.device} "
-            "the trials run one after another instead (same results)")
+        say(
+            f"note: --jobs {args.jobs} runs CPU worker processes; on --device {args.device} "
+            "the trials run one after another instead (same results)"
+        )
         args.jobs = 1
     validation_num = int(args.train_size * args.validation_rate)
     if not 1 <= validation_num < args.train_size:
-        parser.error(f"--validation-rate {args.validation_rate:g} of --train-size {args.train_size} "
-                     f"leaves {validation_num} validation examples: need at least one of each kind")
+        parser.error(
+            f"--validation-rate {args.validation_rate:g} of --train-size {args.train_size} "
+            f"leaves {validation_num} validation examples: need at least one of each kind"
+        )
 
     (x_train, t_train), _ = load_mnist_or_exit(normalize=True)
-    x_train, t_train = shuffle_dataset(x_train[:args.train_size], t_train[:args.train_size])
+    x_train, t_train = shuffle_dataset(x_train[: args.train_size], t_train[: args.train_size])
     x_val, t_val = x_train[:validation_num], t_train[:validation_num]
     x_train, t_train = x_train[validation_num:], t_train[validation_num:]
     data = (x_train, t_train, x_val, t_val)
     if args.jobs == 1:
-        data = tuple(backend.to_device(a) for a in data)  # once, for all trials (workers get NumPy arrays)
+        data = tuple(
+            backend.to_device(a) for a in data
+        )  # once, for all trials (workers get NumPy arrays)
 
-    say(f"device: {backend.get_device()}, {args.jobs} job(s), {args.trials} trials "
-          f"of {args.epochs} epochs; {len(x_train)} training and {len(x_val)} validation examples")
+    say(
+        f"device: {backend.get_device()}, {args.jobs} job(s), {args.trials} trials "
+        f"of {args.epochs} epochs; {len(x_train)} training and {len(x_val)} validation examples"
+    )
     seeds = trial_seeds(args.seed, args.trials)
     results = []
     with progress_bar(args.trials, "trials") as bar:
-        for i, result in enumerate(run_trials(seeds, data, args.epochs, args.batch_size, args.jobs)):
+        for i, result in enumerate(
+            run_trials(seeds, data, args.epochs, args.batch_size, args.jobs)
+        ):
             results.append(result)
             say(trial_line(f"trial {i + 1}", result))
             bar.update()
@@ -184,7 +241,7 @@ def main(argv=None):
     print(f"the {min(args.show, len(results))} best trials, by final validation accuracy:")
     # sorted() is stable: equal accuracies keep trial order, so the ranking is reproducible
     results = sorted(results, key=lambda result: result[2][-1], reverse=True)
-    for rank, result in enumerate(results[:args.show], start=1):
+    for rank, result in enumerate(results[: args.show], start=1):
         print(trial_line(f"best {rank}", result))
 
     show_or_save(plot_results(results, args.show, LR_RANGE, WEIGHT_DECAY_RANGE), args.save)

@@ -11,12 +11,20 @@ are plotted.  The loss recorded at an iteration is that of its mini-batch,
 computed during the forward pass of ``gradient`` (before the update): the book
 runs a second forward pass after the update, which costs time and tells nothing new.
 """
+
 import copy
 
 from ch06.experiments import plot_smoothed_losses, print_final_losses, train_side_by_side
 from common.backend import get_device
-from common.cli import (batch_size, load_mnist_or_exit, nonnegative_int, positive_int, run,
-                        script_parser, setup)
+from common.cli import (
+    batch_size,
+    load_mnist_or_exit,
+    nonnegative_int,
+    positive_int,
+    run,
+    script_parser,
+    setup,
+)
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD, AdaGrad, Adam, Momentum, RMSprop
 from common.plotting import show_or_save
@@ -31,19 +39,37 @@ OPTIMIZERS = {
     "RMSprop": lambda: RMSprop(lr=0.001),
 }
 # Each optimizer keeps its marker and line style whichever of them are compared.
-STYLES = {"SGD": ("o", "-"), "Momentum": ("x", "--"), "AdaGrad": ("s", "-."),
-          "Adam": ("D", ":"), "RMSprop": ("^", "-")}
+STYLES = {
+    "SGD": ("o", "-"),
+    "Momentum": ("x", "--"),
+    "AdaGrad": ("s", "-."),
+    "Adam": ("D", ":"),
+    "RMSprop": ("^", "-"),
+}
 
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--iters", type=positive_int, default=2000,
-                        help="training iterations (mini-batches)")
-    parser.add_argument("--batch-size", type=batch_size, default=128, help="examples per mini-batch")
-    parser.add_argument("--optimizers", nargs="+", choices=list(OPTIMIZERS), default=list(OPTIMIZERS),
-                        metavar="NAME", help=f"which to compare, from: {', '.join(OPTIMIZERS)}")
-    parser.add_argument("--print-every", type=nonnegative_int, default=100,
-                        help="print the losses every N iterations (0: never)")
+    parser.add_argument(
+        "--iters", type=positive_int, default=2000, help="training iterations (mini-batches)"
+    )
+    parser.add_argument(
+        "--batch-size", type=batch_size, default=128, help="examples per mini-batch"
+    )
+    parser.add_argument(
+        "--optimizers",
+        nargs="+",
+        choices=list(OPTIMIZERS),
+        default=list(OPTIMIZERS),
+        metavar="NAME",
+        help=f"which to compare, from: {', '.join(OPTIMIZERS)}",
+    )
+    parser.add_argument(
+        "--print-every",
+        type=nonnegative_int,
+        default=100,
+        help="print the losses every N iterations (0: never)",
+    )
     args = parser.parse_args(argv)
     setup(args)
 
@@ -56,13 +82,15 @@ def main(argv=None):
     optimizers = {name: OPTIMIZERS[name]() for name in args.optimizers}
 
     say(f"device: {get_device()}, {args.iters} iterations, batch size {args.batch_size}")
-    losses = train_side_by_side(networks, optimizers, x_train, t_train, args.iters, args.batch_size,
-                                args.print_every)
+    losses = train_side_by_side(
+        networks, optimizers, x_train, t_train, args.iters, args.batch_size, args.print_every
+    )
     print_final_losses(losses)
 
     # A log scale: AdaGrad, Adam and RMSprop all end near 0.05 and overlap on a linear one.
-    fig = plot_smoothed_losses(losses, "Optimizers on MNIST (784-100x4-10)", log=True,
-                               styles=STYLES)
+    fig = plot_smoothed_losses(
+        losses, "Optimizers on MNIST (784-100x4-10)", log=True, styles=STYLES
+    )
     show_or_save({"optimizer_compare_mnist": fig}, args.save)
 
 

@@ -17,8 +17,16 @@ epoch prints both networks' accuracies, and the figure shows all four curves.
 import copy
 
 from ch06.experiments import load_first_examples, plot_accuracies, train_epochs_side_by_side
-from common.cli import (batch_size, learning_rate, nonnegative_float, positive_int, run,
-                        script_parser, setup, train_size)
+from common.cli import (
+    batch_size,
+    learning_rate,
+    nonnegative_float,
+    positive_int,
+    run,
+    script_parser,
+    setup,
+    train_size,
+)
 from common.multi_layer_net import MultiLayerNet
 from common.plotting import show_or_save
 from common.trainer import Trainer
@@ -26,12 +34,22 @@ from common.trainer import Trainer
 
 def main(argv=None):
     parser = script_parser(__doc__, training=True, figures=True)
-    parser.add_argument("--weight-decay", type=nonnegative_float, default=0.1,
-                        help="weight decay lambda of the regularized network")
+    parser.add_argument(
+        "--weight-decay",
+        type=nonnegative_float,
+        default=0.1,
+        help="weight decay lambda of the regularized network",
+    )
     parser.add_argument("--epochs", type=positive_int, default=201, help="training epochs")
-    parser.add_argument("--train-size", type=train_size, default=300,
-                        help="training examples (from the start of MNIST): few, so that it overfits")
-    parser.add_argument("--batch-size", type=batch_size, default=100, help="examples per mini-batch")
+    parser.add_argument(
+        "--train-size",
+        type=train_size,
+        default=300,
+        help="training examples (from the start of MNIST): few, so that it overfits",
+    )
+    parser.add_argument(
+        "--batch-size", type=batch_size, default=100, help="examples per mini-batch"
+    )
     parser.add_argument("--lr", type=learning_rate, default=0.01, help="SGD learning rate")
     args = parser.parse_args(argv)
     setup(args)
@@ -42,9 +60,18 @@ def main(argv=None):
     regularized.weight_decay_lambda = args.weight_decay  # ...and the penalty
     networks = {"no weight decay": plain, f"weight decay {args.weight_decay:g}": regularized}
     trainers = {
-        name: Trainer(network, x_train, t_train, x_test, t_test, epochs=args.epochs,
-                      mini_batch_size=args.batch_size, optimizer="SGD",
-                      optimizer_param={"lr": args.lr}, verbose=False)
+        name: Trainer(
+            network,
+            x_train,
+            t_train,
+            x_test,
+            t_test,
+            epochs=args.epochs,
+            mini_batch_size=args.batch_size,
+            optimizer="SGD",
+            optimizer_param={"lr": args.lr},
+            verbose=False,
+        )
         for name, network in networks.items()
     }
     print(f"{args.train_size} training examples, 784-[100]x6-10, SGD lr {args.lr:g}")
@@ -52,8 +79,10 @@ def main(argv=None):
 
     results = {name: (t.train_acc_list, t.test_acc_list) for name, t in trainers.items()}
     for name, (train_acc, test_acc) in results.items():
-        print(f"{name}: final train acc {train_acc[-1]:.4f}, test acc {test_acc[-1]:.4f}, "
-              f"gap {train_acc[-1] - test_acc[-1]:.4f}")
+        print(
+            f"{name}: final train acc {train_acc[-1]:.4f}, test acc {test_acc[-1]:.4f}, "
+            f"gap {train_acc[-1] - test_acc[-1]:.4f}"
+        )
     fig = plot_accuracies(results, f"Weight decay against overfitting ({args.train_size} examples)")
     show_or_save({"overfit_weight_decay": fig}, args.save)
 

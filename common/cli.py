@@ -63,7 +63,9 @@ def float_range(low, high, low_open=False, high_open=False):
         too_high = value >= high if high_open else value > high
         if too_low or too_high:
             left, right = "(" if low_open else "[", ")" if high_open else "]"
-            raise argparse.ArgumentTypeError(f"must be in {left}{low:g}, {high:g}{right}, got {text}")
+            raise argparse.ArgumentTypeError(
+                f"must be in {left}{low:g}, {high:g}{right}, got {text}"
+            )
         return value
 
     parse.__name__ = "number"

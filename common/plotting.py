@@ -5,6 +5,7 @@ a window where one can open, PNG files (paths printed) with ``--save DIR`` or
 when Matplotlib has no interactive backend (a headless machine, a test run).
 A headless run never blocks and never errors.
 """
+
 import contextlib
 import os
 

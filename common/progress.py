@@ -42,8 +42,9 @@ def progress_bar(total, desc="", enabled=True, stream=None):
     options = dict(total=total, desc=desc, disable=not enabled, leave=False, dynamic_ncols=True)
     if not on_terminal:
         # No line for loops shorter than LOG_INTERVAL, then one every LOG_INTERVAL seconds.
-        options.update(file=_Lines(stream), mininterval=LOG_INTERVAL, delay=LOG_INTERVAL,
-                       ncols=80, ascii=True)
+        options.update(
+            file=_Lines(stream), mininterval=LOG_INTERVAL, delay=LOG_INTERVAL, ncols=80, ascii=True
+        )
     else:
         options.update(file=stream)
     return tqdm(**options)

@@ -149,7 +149,9 @@ class Trainer:
                 f"got {self.train_size} examples and {len(self.t_train)} labels"
             )
         if not (isinstance(mini_batch_size, numbers.Integral) and mini_batch_size > 0):
-            raise ValueError(f"Trainer: mini_batch_size must be a positive int, got {mini_batch_size!r}")
+            raise ValueError(
+                f"Trainer: mini_batch_size must be a positive int, got {mini_batch_size!r}"
+            )
         if not (epochs > 0 and math.isfinite(epochs)):
             raise ValueError(f"Trainer: epochs must be a positive number, got {epochs!r}")
         self.iter_per_epoch = max(self.train_size / mini_batch_size, 1)

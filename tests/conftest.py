@@ -7,6 +7,7 @@
 * The MNIST cache goes to a per-session temporary folder (never the user's).
 * ``run_script`` runs a chapter script headless in a subprocess.
 """
+
 import os
 import subprocess
 import sys
@@ -37,7 +38,8 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    return f"dlfs device: {backend.get_device()}   MNIST_DIR: {os.environ.get('MNIST_DIR', '(not set)')}"
+    mnist_dir = os.environ.get("MNIST_DIR", "(not set)")
+    return f"dlfs device: {backend.get_device()}   MNIST_DIR: {mnist_dir}"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -57,12 +59,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 def mnist_available():
-    return bool(os.environ.get("MNIST_DIR")) or any(Path(os.environ["DLFS_CACHE_DIR"]).glob("*.npz"))
+    return bool(os.environ.get("MNIST_DIR")) or any(
+        Path(os.environ["DLFS_CACHE_DIR"]).glob("*.npz")
+    )
 
 
 requires_mnist = pytest.mark.skipif(
     not mnist_available(),
-    reason="needs MNIST: set MNIST_DIR to a folder with the four MNIST files (CI uses ../shared/data/mnist)")
+    reason="needs MNIST: set MNIST_DIR to a folder with the four MNIST files "
+    "(CI uses ../shared/data/mnist)",
+)
 
 
 def run_script(script, *args, cwd=None, module=False, timeout=300, check=True, env=None):
@@ -76,9 +82,17 @@ def run_script(script, *args, cwd=None, module=False, timeout=300, check=True, e
     else:
         command = [sys.executable, str(REPO / script)]
     full_env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1", **(env or {}))
-    result = subprocess.run(command + [str(a) for a in args], cwd=cwd or REPO, env=full_env,
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        command + [str(a) for a in args],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     if check and result.returncode != 0:
-        pytest.fail(f"{' '.join(command)} {' '.join(map(str, args))} exited {result.returncode}\n"
-                    f"--- stdout ---\n{result.stdout[-3000:]}\n--- stderr ---\n{result.stderr[-3000:]}")
+        pytest.fail(
+            f"{' '.join(command)} {' '.join(map(str, args))} exited {result.returncode}\n"
+            f"--- stdout ---\n{result.stdout[-3000:]}\n--- stderr ---\n{result.stderr[-3000:]}"
+        )
     return result

@@ -33,13 +33,16 @@ def assert_grad_close(name, backprop, numerical, tol=REL_TOL):
 
 def assert_grads_close(backprop, numerical, zero_keys=(), tol=REL_TOL):
     """Compare two dicts of gradients key by key (the same keys in both)."""
-    assert set(backprop) == set(numerical), f"keys differ: {sorted(backprop)} vs {sorted(numerical)}"
+    assert set(backprop) == set(numerical), (
+        f"keys differ: {sorted(backprop)} vs {sorted(numerical)}"
+    )
     for key in sorted(backprop):
         if key in zero_keys:
             for label, grad in (("backprop", backprop[key]), ("numerical", numerical[key])):
                 largest = float(np.abs(backend.to_cpu(grad)).max())
-                assert largest <= ZERO_GRAD_TOL, \
+                assert largest <= ZERO_GRAD_TOL, (
                     f"{key} ({label}): should be zero, largest entry {largest:.3e}"
+                )
         else:
             assert_grad_close(key, backprop[key], numerical[key], tol)
 

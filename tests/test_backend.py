@@ -1,5 +1,6 @@
 """Tests for common/backend.py: device selection, moving arrays, and the errors a
 missing GPU gives (in-process, at import time, and from a script's --device)."""
+
 import os
 import subprocess
 import sys
@@ -7,10 +8,10 @@ import textwrap
 
 import numpy as np
 import pytest
+from gradcheck import preserved_backend
 
 from common import backend
 from common.backend import DeviceError
-from gradcheck import preserved_backend
 
 using_device = backend.using_device
 
@@ -26,11 +27,17 @@ def run_python(code, block_cupy=False, **env):
     code = textwrap.dedent(code)
     if block_cupy:
         code = "import sys\nsys.modules['cupy'] = None\n" + code
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=dict(os.environ, **env), timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, **env),
+        timeout=60,
+    )
 
 
 # --------------------------------------------------------------------------- the CPU path
+
 
 def test_get_array_module_of_numpy_arrays_and_scalars():
     assert backend.get_array_module(np.zeros(3)) is np
@@ -81,6 +88,7 @@ def test_seed_makes_numpy_reproducible():
 
 # --------------------------------------------------------------------------- without CuPy
 
+
 @pytest.mark.cpu_only
 def test_gpu_without_cupy_is_a_clear_one_line_error(no_cupy):
     with preserved_backend():
@@ -98,7 +106,8 @@ def test_gpu_without_cupy_is_a_clear_one_line_error(no_cupy):
 
 @pytest.mark.cpu_only
 def test_dlfs_device_gpu_does_not_break_import_but_get_xp_raises():
-    result = run_python("""
+    result = run_python(
+        """
         from common import backend
         import common.functions, common.layers, common.optimizer, common.trainer
         from common.multi_layer_net_extend import MultiLayerNetExtend
@@ -113,7 +122,10 @@ def test_dlfs_device_gpu_does_not_break_import_but_get_xp_raises():
             MultiLayerNetExtend(4, [3], 2)  # must not quietly build on the CPU
         except backend.DeviceError:
             print("network refused")
-        """, block_cupy=True, DLFS_DEVICE="gpu")
+        """,
+        block_cupy=True,
+        DLFS_DEVICE="gpu",
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "imported"
@@ -124,39 +136,52 @@ def test_dlfs_device_gpu_does_not_break_import_but_get_xp_raises():
 
 @pytest.mark.cpu_only
 def test_dlfs_device_unknown_is_reported_by_get_xp():
-    result = run_python("""
+    result = run_python(
+        """
         from common import backend
         try:
             backend.get_xp()
         except backend.DeviceError as exc:
             print(exc)
-        """, DLFS_DEVICE="tpu")
+        """,
+        DLFS_DEVICE="tpu",
+    )
     assert result.returncode == 0, result.stderr
     assert "tpu" in result.stdout
 
 
 @pytest.mark.cpu_only
 def test_dlfs_device_cpu_is_numpy():
-    result = run_python("from common import backend; import numpy; print(backend.get_xp() is numpy)",
-                        DLFS_DEVICE="cpu")
+    result = run_python(
+        "from common import backend; import numpy; print(backend.get_xp() is numpy)",
+        DLFS_DEVICE="cpu",
+    )
     assert result.returncode == 0 and result.stdout.strip() == "True"
 
 
 @pytest.mark.cpu_only
 def test_script_device_gpu_exits_with_one_line_and_no_traceback():
-    result = run_python("""
+    result = run_python(
+        """
         from common.cli import script_parser, setup
         parser = script_parser("a tiny script", training=True)
         args = parser.parse_args(["--device", "gpu"])
         setup(args)
         print("should not get here")
-        """, block_cupy=True, DLFS_DEVICE="cpu")
+        """,
+        block_cupy=True,
+        DLFS_DEVICE="cpu",
+    )
     assert result.returncode != 0
     assert "should not get here" not in result.stdout
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: --device gpu:") and "CuPy" in lines[0] and "pip install" in lines[0]
+    assert (
+        lines[0].startswith("error: --device gpu:")
+        and "CuPy" in lines[0]
+        and "pip install" in lines[0]
+    )
 
 
 @pytest.mark.cpu_only
@@ -165,7 +190,8 @@ def test_script_device_cpu_runs_and_seeds():
         import numpy as np
         from common import backend
         from common.cli import script_parser, setup
-        args = script_parser("a tiny script", training=True).parse_args(["--device", "cpu", "--seed", "7"])
+        parser = script_parser("a tiny script", training=True)
+        args = parser.parse_args(["--device", "cpu", "--seed", "7"])
         setup(args)
         first = np.random.rand()
         np.random.seed(7)
@@ -176,6 +202,7 @@ def test_script_device_cpu_runs_and_seeds():
 
 
 # --------------------------------------------------------------------------- with a GPU
+
 
 @pytest.mark.gpu
 def test_gpu_round_trip():

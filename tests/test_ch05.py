@@ -1,15 +1,16 @@
 """Chapter 5 scripts: the computational-graph examples, gradient check, training."""
+
 import re
 
 import numpy as np
 import pytest
+from conftest import requires_mnist, run_script
 
 from ch05.buy_apple import buy_apple
 from ch05.buy_apple_orange import buy_apple_orange
 from ch05.layer_naive import AddLayer, MulLayer
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
-from conftest import requires_mnist, run_script
 
 
 def test_mul_and_add_layers_pass_gradients_like_the_book():
@@ -31,15 +32,29 @@ def test_buy_apple_values():
 def test_buy_apple_orange_values():
     price, grads = buy_apple_orange()
     assert price == pytest.approx(715)
-    assert grads == pytest.approx({"apple_num": 110, "apple": 2.2, "orange": 3.3, "orange_num": 165, "tax": 650})
+    assert grads == pytest.approx(
+        {"apple_num": 110, "apple": 2.2, "orange": 3.3, "orange_num": 165, "tax": 650}
+    )
 
 
 def test_buy_apple_scripts_print_the_books_numbers():
     out = run_script("ch05/buy_apple.py").stdout
     assert out.split() == ["price:", "220", "dApple:", "2.2", "dApple_num:", "110", "dTax:", "200"]
     out = run_script("ch05/buy_apple_orange.py").stdout
-    assert out.split() == ["price:", "715", "dApple_num:", "110", "dApple:", "2.2", "dOrange:", "3.3",
-                           "dOrange_num:", "165", "dTax:", "650"]
+    assert out.split() == [
+        "price:",
+        "715",
+        "dApple_num:",
+        "110",
+        "dApple:",
+        "2.2",
+        "dOrange:",
+        "3.3",
+        "dOrange_num:",
+        "165",
+        "dTax:",
+        "650",
+    ]
 
 
 def test_two_layer_net_layers_are_affine_relu_affine():
@@ -73,7 +88,9 @@ def test_gradient_check_script_differences_are_small():
 
 @requires_mnist
 def test_gradient_speed_prints_the_ratio():
-    out = run_script("ch05/gradient_speed.py", "--hidden", "2", "--batch-size", "10", "--repeat", "3").stdout
+    out = run_script(
+        "ch05/gradient_speed.py", "--hidden", "2", "--batch-size", "10", "--repeat", "3"
+    ).stdout
     ratio = float(re.search(r"backprop is ([0-9,]+)x faster", out).group(1).replace(",", ""))
     assert ratio > 10
 

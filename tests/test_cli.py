@@ -27,38 +27,44 @@ def refused(option_type, value, capsys):
     return capsys.readouterr().err.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("option_type, good", [
-    (cli.positive_int, [("1", 1), ("10000", 10000)]),
-    (cli.nonnegative_int, [("0", 0), ("7", 7)]),
-    (cli.batch_size, [("1", 1), ("60000", 60000)]),
-    (cli.learning_rate, [("0.1", 0.1), ("1e-10", 1e-10), ("10", 10.0)]),
-    (cli.fraction, [("0", 0.0), ("0.5", 0.5), ("0.999", 0.999)]),
-    (cli.finite_float, [("-3.5", -3.5), ("1e300", 1e300)]),
-    (cli.positive_float, [("1e-300", 1e-300)]),
-    (cli.nonnegative_float, [("0", 0.0)]),
-])
+@pytest.mark.parametrize(
+    "option_type, good",
+    [
+        (cli.positive_int, [("1", 1), ("10000", 10000)]),
+        (cli.nonnegative_int, [("0", 0), ("7", 7)]),
+        (cli.batch_size, [("1", 1), ("60000", 60000)]),
+        (cli.learning_rate, [("0.1", 0.1), ("1e-10", 1e-10), ("10", 10.0)]),
+        (cli.fraction, [("0", 0.0), ("0.5", 0.5), ("0.999", 0.999)]),
+        (cli.finite_float, [("-3.5", -3.5), ("1e300", 1e300)]),
+        (cli.positive_float, [("1e-300", 1e-300)]),
+        (cli.nonnegative_float, [("0", 0.0)]),
+    ],
+)
 def test_good_values_are_parsed(option_type, good):
     for text, value in good:
         assert parse(option_type, text) == value
 
 
-@pytest.mark.parametrize("option_type, bad, words", [
-    (cli.positive_int, "0", "at least 1"),
-    (cli.positive_int, "-5", "at least 1"),
-    (cli.positive_int, "2.5", "whole number"),
-    (cli.positive_int, "ten", "whole number"),
-    (cli.batch_size, "60001", "from 1 to 60000"),
-    (cli.batch_size, "-5", "from 1 to 60000"),
-    (cli.learning_rate, "nan", "finite"),
-    (cli.learning_rate, "inf", "finite"),
-    (cli.learning_rate, "0", "(0, 100]"),
-    (cli.learning_rate, "-0.1", "(0, 100]"),
-    (cli.fraction, "1", "[0, 1)"),
-    (cli.fraction, "-0.5", "[0, 1)"),
-    (cli.fraction, "nan", "finite"),
-    (cli.nonnegative_float, "-1e-9", "[0, inf]"),
-    (cli.layer_width, "1000000", "from 1 to 10000"),
-])
+@pytest.mark.parametrize(
+    "option_type, bad, words",
+    [
+        (cli.positive_int, "0", "at least 1"),
+        (cli.positive_int, "-5", "at least 1"),
+        (cli.positive_int, "2.5", "whole number"),
+        (cli.positive_int, "ten", "whole number"),
+        (cli.batch_size, "60001", "from 1 to 60000"),
+        (cli.batch_size, "-5", "from 1 to 60000"),
+        (cli.learning_rate, "nan", "finite"),
+        (cli.learning_rate, "inf", "finite"),
+        (cli.learning_rate, "0", "(0, 100]"),
+        (cli.learning_rate, "-0.1", "(0, 100]"),
+        (cli.fraction, "1", "[0, 1)"),
+        (cli.fraction, "-0.5", "[0, 1)"),
+        (cli.fraction, "nan", "finite"),
+        (cli.nonnegative_float, "-1e-9", "[0, inf]"),
+        (cli.layer_width, "1000000", "from 1 to 10000"),
+    ],
+)
 def test_bad_values_are_refused_naming_the_option(option_type, bad, words, capsys):
     line = refused(option_type, bad, capsys)
     assert line.startswith("script: error: argument --opt:"), line
@@ -67,7 +73,9 @@ def test_bad_values_are_refused_naming_the_option(option_type, bad, words, capsy
 
 def test_output_dir_accepts_new_and_existing_writable_folders(tmp_path):
     assert parse(cli.output_dir, str(tmp_path)) == str(tmp_path)
-    assert parse(cli.output_dir, str(tmp_path / "new" / "deeper")) == str(tmp_path / "new" / "deeper")
+    assert parse(cli.output_dir, str(tmp_path / "new" / "deeper")) == str(
+        tmp_path / "new" / "deeper"
+    )
     assert not (tmp_path / "new").exists()  # checking creates nothing
 
 
@@ -87,7 +95,9 @@ def test_output_paths_where_nothing_can_be_written_are_refused(capsys):
 
 def test_output_file(tmp_path, capsys):
     assert parse(cli.output_file, str(tmp_path / "w.npz")) == str(tmp_path / "w.npz")
-    assert parse(cli.output_file, str(tmp_path / "new" / "w.npz")) == str(tmp_path / "new" / "w.npz")
+    assert parse(cli.output_file, str(tmp_path / "new" / "w.npz")) == str(
+        tmp_path / "new" / "w.npz"
+    )
     assert "is a folder" in refused(cli.output_file, str(tmp_path), capsys)
     (tmp_path / "f").write_text("x")
     assert "not a folder" in refused(cli.output_file, str(tmp_path / "f" / "w.npz"), capsys)
@@ -153,7 +163,8 @@ def test_run_turns_divergence_and_ctrl_c_into_one_line(capsys):
         cli.run(interrupted)
     assert info.value.code == 130
     assert capsys.readouterr().err.strip() == (
-        "stopped by Ctrl-C interrupted at step 5/10, last test acc 0.5000")
+        "stopped by Ctrl-C interrupted at step 5/10, last test acc 0.5000"
+    )
     assert cli.run(lambda argv: 42) == 42
 
 
@@ -163,8 +174,13 @@ def test_a_bad_thread_count_stops_a_script_in_one_line():
         setup(script_parser("x", training=True).parse_args([]))
         print("should not get here")
         """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=dict(os.environ, DLFS_CPU_THREADS="abc"), timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, DLFS_CPU_THREADS="abc"),
+        timeout=60,
+    )
     assert result.returncode == 1 and "should not get here" not in result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: $DLFS_CPU_THREADS must be"), lines

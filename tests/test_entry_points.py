@@ -15,11 +15,13 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO, requires_mnist
 
-SCRIPTS = sorted(p.relative_to(REPO).as_posix() for p in REPO.glob("ch0[3-6]/*.py")
-                 if '__name__ == "__main__"' in p.read_text())
+SCRIPTS = sorted(
+    p.relative_to(REPO).as_posix()
+    for p in REPO.glob("ch0[3-6]/*.py")
+    if '__name__ == "__main__"' in p.read_text()
+)
 WAYS = ("root", "chapter_folder", "module", "pdb")
 REPRESENTATIVES = ["ch03/step_function.py", "ch06/batch_norm_test.py"]
 
@@ -36,8 +38,15 @@ def start(script, way, *args):
         command, cwd = [sys.executable, "-m", script[:-3].replace("/", ".")], REPO
     else:  # pdb stops before the first line: continue, then quit when it offers a restart
         command, cwd, stdin = [sys.executable, "-m", "pdb", script], REPO, "c\nq\n"
-    result = subprocess.run(command + list(args), cwd=cwd, input=stdin, capture_output=True,
-                            text=True, timeout=300, env={**os.environ, "MPLBACKEND": "Agg"})
+    result = subprocess.run(
+        command + list(args),
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+    )
     return result.returncode, result.stdout + result.stderr
 
 
@@ -46,8 +55,11 @@ def test_there_are_scripts_to_check():
 
 
 def test_no_script_touches_sys_path():
-    offenders = [p.name for p in REPO.glob("ch0[3-6]/*.py")
-                 if re.search(r"sys\.path\.(append|insert)", p.read_text())]
+    offenders = [
+        p.name
+        for p in REPO.glob("ch0[3-6]/*.py")
+        if re.search(r"sys\.path\.(append|insert)", p.read_text())
+    ]
     assert offenders == []
 
 

@@ -1,12 +1,13 @@
 """Integration: the shared package learns real MNIST (slow; needs MNIST_DIR or a cache)."""
+
 import numpy as np
 import pytest
+from conftest import requires_mnist
 
 from common import backend
 from common.backend import to_device
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
-from conftest import requires_mnist
 
 pytestmark = [pytest.mark.slow, requires_mnist]
 
@@ -16,7 +17,10 @@ STEPS, BATCH, LR = 300, 100, 0.1
 @pytest.fixture(scope="module")
 def mnist():
     from dataset.mnist import load_mnist
-    (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, flatten=True, one_hot_label=False)
+
+    (x_train, t_train), (x_test, t_test) = load_mnist(
+        normalize=True, flatten=True, one_hot_label=False
+    )
     assert x_train.shape == (60000, 784) and x_test.shape == (10000, 784)
     return x_train, t_train, x_test, t_test
 

@@ -1,4 +1,5 @@
 """The README stays true: its commands are the ones CI runs, its scripts exist."""
+
 import re
 
 from conftest import REPO
@@ -15,7 +16,11 @@ def test_ci_runs_the_readme_test_command():
 
 def test_every_script_in_the_readme_exists_and_every_script_is_listed():
     mentioned = set(re.findall(r"`(ch0[3-6]/\w+\.py)`", README))
-    on_disk = {p.relative_to(REPO).as_posix() for p in REPO.glob("ch0[3-6]/*.py") if p.name != "__init__.py"}
+    on_disk = {
+        p.relative_to(REPO).as_posix()
+        for p in REPO.glob("ch0[3-6]/*.py")
+        if p.name != "__init__.py"
+    }
     assert mentioned - on_disk == set()
     assert on_disk - mentioned == set()
 

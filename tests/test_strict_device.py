@@ -47,14 +47,17 @@ def test_in_place_updates_reach_every_view(xp):
     assert alias is w and backend.to_cpu(alias).tolist() == [[7.0, 0.5], [0.5, 0.5]]
 
 
-@pytest.mark.parametrize("mix", [
-    lambda a, h: a + h,
-    lambda a, h: h * a,
-    lambda a, h: np.dot(a, h),
-    lambda a, h: strict_device.xp.maximum(h, 0),
-    lambda a, h: a[np.array([0, 1])],
-    lambda a, h: np.concatenate([a, h]),
-])
+@pytest.mark.parametrize(
+    "mix",
+    [
+        lambda a, h: a + h,
+        lambda a, h: h * a,
+        lambda a, h: np.dot(a, h),
+        lambda a, h: strict_device.xp.maximum(h, 0),
+        lambda a, h: a[np.array([0, 1])],
+        lambda a, h: np.concatenate([a, h]),
+    ],
+)
 def test_mixing_with_host_arrays_is_a_type_error(xp, mix):
     a = backend.to_device(np.ones(3))
     with pytest.raises(TypeError, match="strict device"):

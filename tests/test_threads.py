@@ -26,8 +26,13 @@ def probe(value):
     env = {k: v for k, v in os.environ.items() if k != threads.THREADS_VAR}
     if value is not None:
         env[threads.THREADS_VAR] = value
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(PROBE)], capture_output=True,
-                            text=True, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(PROBE)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return tuple(map(int, result.stdout.split())), result.stderr
 

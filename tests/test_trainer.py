@@ -1,4 +1,5 @@
 """Tests for common/trainer.py on a small synthetic data set that is easy to separate."""
+
 import copy
 import re
 
@@ -10,8 +11,14 @@ from common.backend import to_cpu, to_device
 from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.optimizer import OPTIMIZERS, SGD
-from common.trainer import (LOSS_BLOCK, Trainer, TrainingDiverged, TrainingInterrupted,
-                            make_optimizer, train_together)
+from common.trainer import (
+    LOSS_BLOCK,
+    Trainer,
+    TrainingDiverged,
+    TrainingInterrupted,
+    make_optimizer,
+    train_together,
+)
 
 CLASSES, FEATURES = 3, 6
 
@@ -34,17 +41,33 @@ def dataset():
 def make_trainer(dataset, optimizer="SGD", optimizer_param=None, epochs=4, batch=30, **kwargs):
     np.random.seed(3)
     net = kwargs.pop("network", None) or MultiLayerNet(FEATURES, [16], CLASSES)
-    return Trainer(net, *dataset, epochs=epochs, mini_batch_size=batch, optimizer=optimizer,
-                   optimizer_param=optimizer_param, verbose=False, **kwargs)
+    return Trainer(
+        net,
+        *dataset,
+        epochs=epochs,
+        mini_batch_size=batch,
+        optimizer=optimizer,
+        optimizer_param=optimizer_param,
+        verbose=False,
+        **kwargs,
+    )
 
 
-LEARNING_RATES = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05,
-                  "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
+LEARNING_RATES = {
+    "sgd": 0.1,
+    "momentum": 0.05,
+    "nesterov": 0.05,
+    "adagrad": 0.1,
+    "rmsprop": 0.01,
+    "adam": 0.01,
+}
 
 
 @pytest.mark.parametrize("name", ["sgd", "Momentum", "NESTEROV", "AdaGrad", "rmsprop", "Adam"])
 def test_trains_with_each_optimizer(dataset, name):
-    trainer = make_trainer(dataset, optimizer=name, optimizer_param={"lr": LEARNING_RATES[name.lower()]})
+    trainer = make_trainer(
+        dataset, optimizer=name, optimizer_param={"lr": LEARNING_RATES[name.lower()]}
+    )
     assert isinstance(trainer.optimizer, OPTIMIZERS[name.lower()])
     assert trainer.optimizer.lr == LEARNING_RATES[name.lower()]
     final = trainer.train()
@@ -79,8 +102,11 @@ def test_recorded_loss_is_the_batch_loss_before_the_update(dataset):
     np.random.seed(10)
     batch_index = np.random.choice(trainer.train_size, trainer.batch_size)
     batch_index = to_device(batch_index)
-    expected = float(trainer.network.loss(trainer.x_train[batch_index], trainer.t_train[batch_index],
-                                          train_flg=True))
+    expected = float(
+        trainer.network.loss(
+            trainer.x_train[batch_index], trainer.t_train[batch_index], train_flg=True
+        )
+    )
     np.random.seed(10)
     trainer.train_step()
     assert trainer.train_loss_list == [pytest.approx(expected, rel=1e-6)]
@@ -99,8 +125,8 @@ def test_evaluate_sample_num_per_epoch(dataset, monkeypatch):
 
     monkeypatch.setattr(trainer.network, "accuracy", recording_accuracy)
     trainer.train()
-    assert sizes[:4] == [(20, 20)] * 4          # train and test, twice
-    assert sizes[4:] == [(90, 90)]               # the final test accuracy uses all of it
+    assert sizes[:4] == [(20, 20)] * 4  # train and test, twice
+    assert sizes[4:] == [(90, 90)]  # the final test accuracy uses all of it
     assert len(trainer.train_acc_list) == 2
 
 
@@ -108,7 +134,9 @@ def test_evaluation_uses_everything_by_default(dataset, monkeypatch):
     trainer = make_trainer(dataset, epochs=1)
     sizes = []
     accuracy = trainer.network.accuracy
-    monkeypatch.setattr(trainer.network, "accuracy", lambda x, t: sizes.append(x.shape[0]) or accuracy(x, t))
+    monkeypatch.setattr(
+        trainer.network, "accuracy", lambda x, t: sizes.append(x.shape[0]) or accuracy(x, t)
+    )
     trainer.train()
     assert sizes == [300, 90, 90]
 
@@ -133,8 +161,16 @@ def test_schedule_with_a_fractional_epoch():
     the start of each of the 4 epochs (the book's modulo test would find only 2)."""
     x, t = blobs(250, seed=5)
     np.random.seed(0)
-    trainer = Trainer(MultiLayerNet(FEATURES, [8], CLASSES), x, t, x[:10], t[:10], epochs=4,
-                      mini_batch_size=100, verbose=False)
+    trainer = Trainer(
+        MultiLayerNet(FEATURES, [8], CLASSES),
+        x,
+        t,
+        x[:10],
+        t[:10],
+        epochs=4,
+        mini_batch_size=100,
+        verbose=False,
+    )
     assert trainer.iter_per_epoch == 2.5 and trainer.max_iter == 10
     assert evaluation_steps(trainer) == [1, 4, 6, 9]
     assert len(trainer.train_acc_list) == len(trainer.test_acc_list) == 4
@@ -158,8 +194,9 @@ def test_verbose_prints_each_epoch(dataset, capsys):
 
 def test_trains_extended_network(dataset):
     np.random.seed(4)
-    net = MultiLayerNetExtend(FEATURES, [16, 16], CLASSES, use_batchnorm=True, use_dropout=True,
-                              dropout_ratio=0.1)
+    net = MultiLayerNetExtend(
+        FEATURES, [16, 16], CLASSES, use_batchnorm=True, use_dropout=True, dropout_ratio=0.1
+    )
     trainer = make_trainer(dataset, optimizer="adam", optimizer_param={"lr": 0.01}, network=net)
     assert trainer.train() >= 0.9
     assert all(np.isfinite(trainer.train_loss_list))
@@ -175,8 +212,17 @@ def test_without_a_test_set_only_training_accuracy_is_recorded(dataset):
     x_train, t_train, _, _ = dataset
     np.random.seed(0)
     network = MultiLayerNet(FEATURES, [8], CLASSES)
-    trainer = Trainer(network, x_train, t_train, None, None, epochs=2, mini_batch_size=20,
-                      optimizer="adam", verbose=False)
+    trainer = Trainer(
+        network,
+        x_train,
+        t_train,
+        None,
+        None,
+        epochs=2,
+        mini_batch_size=20,
+        optimizer="adam",
+        verbose=False,
+    )
     assert trainer.train() is None
     assert len(trainer.train_acc_list) == 2 and trainer.test_acc_list == []
 
@@ -231,8 +277,9 @@ def test_a_nan_loss_stops_training_with_the_step_and_a_hint(dataset):
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_divergence_can_be_a_result(dataset):
-    trainer = make_trainer(dataset, optimizer_param={"lr": 1e30}, epochs=2,
-                           stop_on_divergence=False)
+    trainer = make_trainer(
+        dataset, optimizer_param={"lr": 1e30}, epochs=2, stop_on_divergence=False
+    )
     trainer.train()
     assert not np.all(np.isfinite(trainer.train_loss_list))
 
@@ -252,12 +299,15 @@ def test_ctrl_c_says_where_training_stopped(dataset, monkeypatch):
     assert "step 15/30" in str(info.value) and "last test acc" in str(info.value)
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    (dict(mini_batch_size=0), "mini_batch_size"),
-    (dict(mini_batch_size=-5), "mini_batch_size"),
-    (dict(epochs=0), "epochs"),
-    (dict(epochs=float("nan")), "epochs"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(mini_batch_size=0), "mini_batch_size"),
+        (dict(mini_batch_size=-5), "mini_batch_size"),
+        (dict(epochs=0), "epochs"),
+        (dict(epochs=float("nan")), "epochs"),
+    ],
+)
 def test_bad_schedules_are_refused(dataset, kwargs, words):
     with pytest.raises(ValueError, match=words):
         Trainer(MultiLayerNet(FEATURES, [4], CLASSES), *dataset, **kwargs)
