@@ -104,6 +104,10 @@ class LossLog:
         return self.values
 
 
+def _kind(value):
+    return "None" if value is None else f"of shape {tuple(value.shape)}"
+
+
 class Trainer:
     """Train ``network`` (``gradient``, ``params``, ``accuracy``) with an optimizer."""
 
@@ -133,6 +137,11 @@ class Trainer:
         self.network = network
         self.verbose = verbose
         self.x_train, self.t_train = backend.to_device(x_train), backend.to_device(t_train)
+        if (x_test is None) != (t_test is None):
+            raise ValueError(
+                "Trainer: give both x_test and t_test, or neither (None, None) to train "
+                f"without a test set; got x_test {_kind(x_test)} and t_test {_kind(t_test)}"
+            )
         self.has_test = x_test is not None
         self.x_test = backend.to_device(x_test) if self.has_test else None
         self.t_test = backend.to_device(t_test) if self.has_test else None

@@ -92,3 +92,29 @@ def test_training_script_runs(way):
     code, out = start("ch05/train_neuralnet.py", way, "--iters", "30")
     assert code == 0, out
     assert "final test acc" in out
+
+
+@requires_mnist
+@pytest.mark.slow
+def test_ctrl_c_stops_training_in_one_line_with_status_130():
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "ch05/train_neuralnet.py", "--iters", "1000000"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        first = process.stdout.readline()  # the first evaluation: training has started
+        assert first.startswith("epoch   0 |"), first
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith("stopped by Ctrl-C at iteration ") and "test acc" in lines[0]

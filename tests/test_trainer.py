@@ -335,3 +335,10 @@ def test_losses_are_read_from_the_device_once_per_block(dataset):
     per_evaluation = 2 * 2  # train and test accuracy: argmax comparison read once each
     assert count() <= 300 // LOSS_BLOCK + 1 + 30 * per_evaluation + 1, count()
     assert count() < 300
+
+
+def test_a_test_set_needs_both_halves(dataset):
+    x_train, t_train, x_test, _ = dataset
+    with pytest.raises(ValueError, match="both x_test and t_test") as info:
+        Trainer(MultiLayerNet(FEATURES, [4], CLASSES), x_train, t_train, x_test, None)
+    assert "(90, 6)" in str(info.value) and "t_test None" in str(info.value)
