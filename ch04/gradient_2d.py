@@ -12,12 +12,11 @@ longer where the surface is steeper: the negative gradient is the direction in
 which f decreases fastest, which is what gradient descent follows
 (gradient_method.py).
 """
+
+import matplotlib.pyplot as plt
 import numpy as np
 
-from common import plotting  # applies the course's figure style (rcParams)
-import matplotlib.pyplot as plt
-
-from common import gradient
+from common import gradient, plotting  # importing plotting applies the course's figure style
 from common.cli import float_range, run, script_parser, setup
 
 
@@ -27,7 +26,7 @@ def function_2(x):
     Summing over axis 0 (the coordinate axis) makes one function serve both a
     single point and np.stack([X0, X1]) from meshgrid, which gives a grid of values.
     """
-    return np.sum(x ** 2, axis=0)
+    return np.sum(x**2, axis=0)
 
 
 def numerical_gradient(f, X):
@@ -51,8 +50,12 @@ def numerical_gradient(f, X):
 
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
-    parser.add_argument("--step", type=float_range(0.05, 2), default=0.25,
-                        help="spacing of the grid of arrows on [-2, 2] x [-2, 2], from 0.05 to 2")
+    parser.add_argument(
+        "--step",
+        type=float_range(0.05, 2),
+        default=0.25,
+        help="spacing of the grid of arrows on [-2, 2] x [-2, 2], from 0.05 to 2",
+    )
     args = parser.parse_args(argv)
     setup(args)
 
@@ -60,8 +63,9 @@ def main(argv=None):
     s0, s1 = np.meshgrid(np.linspace(-2, 2, 41), np.linspace(-2, 2, 41))
     surface_fig = plt.figure()
     ax3d = surface_fig.add_subplot(projection="3d")
-    ax3d.plot_surface(s0, s1, function_2(np.stack([s0, s1])), cmap="viridis",
-                      edgecolor="none", alpha=0.9)
+    ax3d.plot_surface(
+        s0, s1, function_2(np.stack([s0, s1])), cmap="viridis", edgecolor="none", alpha=0.9
+    )
     ax3d.set_title("f(x0, x1) = x0² + x1²")
     ax3d.set_xlabel("x0")
     ax3d.set_ylabel("x1")
@@ -73,19 +77,29 @@ def main(argv=None):
     points = np.column_stack([X0.ravel(), X1.ravel()])  # shape (N, 2)
     grad = numerical_gradient(function_2, points)
 
-    field_fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    field_fig, ax = plt.subplots(figsize=(5.5, 6), layout="constrained")
     # Minus the gradient: the arrows point downhill.  angles="xy" draws each arrow
     # in data coordinates, so its direction is the true direction of the vector.
-    ax.quiver(points[:, 0], points[:, 1], -grad[:, 0], -grad[:, 1], angles="xy", color="#555555",
-              label="-gradient at each point")
-    ax.plot([0], [0], "r+", markersize=12, label="minimum (0, 0)")
-    ax.set_xlim(-2.2, 2.2)
-    ax.set_ylim(-2.2, 2.2)
+    ax.quiver(
+        points[:, 0],
+        points[:, 1],
+        -grad[:, 0],
+        -grad[:, 1],
+        angles="xy",
+        color="#555555",
+        label="-gradient at each point",
+    )
+    ax.plot([0], [0], "r+", markersize=12, markeredgewidth=2, label="minimum (0, 0)")
+    # A margin beyond the outermost points, so that no arrow on the border is cut
+    margin = max(args.step, 0.25)
+    ax.set_xlim(x0[0] - margin, x0[-1] + margin)
+    ax.set_ylim(x0[0] - margin, x0[-1] + margin)
     ax.set_aspect("equal")
     ax.set_title("Negative gradient of x0² + x1²")
-    ax.legend(loc="upper right")
     ax.set_xlabel("x0")
     ax.set_ylabel("x1")
+    # The legend below the plot: inside it, it would cover arrows wherever it went.
+    field_fig.legend(loc="outside lower center", ncols=2)
 
     print("gradient at (3, 4):", numerical_gradient(function_2, np.array([3.0, 4.0])))
     print("gradient at (0, 2):", numerical_gradient(function_2, np.array([0.0, 2.0])))

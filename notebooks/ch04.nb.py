@@ -216,8 +216,9 @@ X0, X1 = np.meshgrid(grid, grid)
 points = np.column_stack([X0.ravel(), X1.ravel()])  # one point per row
 grad = gradient_at_points(function_2, points)
 
-fig, ax = plt.subplots(figsize=(5.8, 5.5))
-ax.contour(X0, X1, X0**2 + X1**2, levels=[0.5, 1, 2, 4, 6], colors="0.8", linewidths=1)
+fig, ax = plt.subplots(figsize=(5.8, 6.2), layout="constrained")
+C0, C1 = np.meshgrid(np.linspace(-2.3, 2.3, 93), np.linspace(-2.3, 2.3, 93))  # finer, to the frame
+ax.contour(C0, C1, C0**2 + C1**2, levels=[0.5, 1, 2, 4, 6], colors="0.8", linewidths=1)
 ax.quiver(
     points[:, 0],
     points[:, 1],
@@ -228,8 +229,11 @@ ax.quiver(
     label="-gradient",
 )
 ax.plot([0], [0], "r+", markersize=14, markeredgewidth=2, label="minimum (0, 0)")
-ax.set(title="Negative gradient of x0² + x1²", xlabel="x0", ylabel="x1", aspect="equal")
-ax.legend(loc="upper right")
+ax.plot([], [], color="0.8", label="contour lines f = 0.5, 1, 2, 4, 6")  # a legend entry only
+# a margin around the grid, so that no arrow on the border is cut
+ax.set(xlim=(-2.3, 2.3), ylim=(-2.3, 2.3), aspect="equal")
+ax.set(title="Negative gradient of x0² + x1²", xlabel="x0", ylabel="x1")
+fig.legend(loc="outside lower center", ncols=2)  # below the plot, off the arrows
 plt.show()
 
 # %% [markdown]

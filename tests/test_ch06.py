@@ -78,6 +78,49 @@ def test_optimizer_compare_naive(tmp_path):
     figures_written(tmp_path, "optimizer_paths", "optimizer_function")
 
 
+def drawn_width_over_height(ax, contours, level):
+    """Width / height ON SCREEN of the contour line f = level in ``ax``."""
+    index = list(contours.levels).index(level)
+    vertices = np.concatenate([path.vertices for path in contours.get_paths()[index:index + 1]])
+    pixels = ax.transData.transform(vertices)
+    width, height = np.ptp(pixels, axis=0)
+    return width / height
+
+
+def test_valley_figures_draw_x_and_y_on_one_scale_with_one_legend_and_a_colorbar():
+    import matplotlib.pyplot as plt
+    from matplotlib.contour import ContourSet
+    from matplotlib.quiver import Quiver
+
+    from ch06.optimizer_compare_naive import descend, optimizers, plot_function, plot_paths
+
+    paths = {name: descend(optimizer, 5) for name, optimizer in optimizers().items()}
+    figures = [plot_paths(paths), plot_function(paths["Adam"], "Adam")]
+    for fig in figures:
+        fig.canvas.draw()  # applies the aspect ratios
+    paths_fig, function_fig = figures
+
+    panels = [ax for ax in paths_fig.axes if ax.get_title() in paths]
+    assert len(panels) == 6
+    assert all(ax.get_legend() is None for ax in paths_fig.axes)  # no legend repeated per panel
+    (legend,) = paths_fig.legends
+    assert {"path", "minimum (0, 0)", "contour lines of f"} <= {t.get_text() for t in legend.texts}
+    for ax in panels:
+        (contours,) = [c for c in ax.get_children() if isinstance(c, ContourSet)]
+        # the level f = 4 is an ellipse with semi-axes sqrt(80) and 2: sqrt(20) as wide as high
+        assert drawn_width_over_height(ax, contours, 4) == pytest.approx(np.sqrt(20), rel=0.03)
+
+    (contour_ax,) = [ax for ax in function_fig.axes if ax.get_title().startswith("contour")]
+    assert "4.5 times wider" in contour_ax.get_title()
+    (contours,) = [c for c in contour_ax.get_children() if isinstance(c, ContourSet)]
+    assert drawn_width_over_height(contour_ax, contours, 4) == pytest.approx(4.5, rel=0.03)
+    (quiver,) = [c for ax in function_fig.axes for c in ax.get_children() if isinstance(c, Quiver)]
+    assert quiver.colorbar is not None and "|grad f|" in quiver.colorbar.ax.get_ylabel()
+    assert quiver.axes.get_aspect() == 1.0  # arrows drawn in their true directions
+    for fig in figures:
+        plt.close(fig)
+
+
 @requires_mnist
 @pytest.mark.slow
 @pytest.mark.parametrize("name, networks", [
@@ -93,6 +136,51 @@ def test_side_by_side_losses(name, networks, tmp_path):
         assert list(losses) == networks
         assert all(0 < loss < 10 for loss in losses.values())
     figures_written(tmp_path, name)
+
+
+def test_histogram_shares_add_up_to_all_outputs_and_count_relu_zeros_apart():
+    from ch06.weight_init_activation_histogram import RANGES, histogram_shares
+
+    rng = np.random.default_rng(0)
+    z = np.maximum(rng.standard_normal((50, 40)) * 3, 0)  # ReLU-like: ~half exact zeros, some > 4
+    values, weights, zeros, outside = histogram_shares(z, "relu")
+    assert zeros == pytest.approx(100 * np.mean(z == 0)) and 40 < zeros < 60
+    assert np.all(values != 0) and values.size == np.count_nonzero(z)
+    assert outside == pytest.approx(100 * np.mean(z > RANGES["relu"][1])) and outside > 5
+    drawn = weights[(values >= 0) & (values <= RANGES["relu"][1])].sum()
+    assert drawn + zeros + outside == pytest.approx(100)  # the bars are shares of ALL outputs
+
+    s = 1 / (1 + np.exp(-rng.standard_normal(500)))
+    values, weights, zeros, outside = histogram_shares(s, "sigmoid")  # no zeros taken out
+    assert zeros == 0 and outside == 0 and weights.sum() == pytest.approx(100)
+
+
+def test_histogram_grid_rows_share_a_visible_y_scale_of_percentages():
+    import matplotlib.pyplot as plt
+
+    from ch06.weight_init_activation_histogram import forward, histogram_shares, histogram_grid
+    from common.functions import relu
+
+    np.random.seed(0)
+    x = np.random.randn(200, 50)
+    rows = [(name, "relu", forward(x, scale, 4, relu)) for name, scale in
+            [("std=1", 1.0), ("He", np.sqrt(2 / 50))]]
+    fig = histogram_grid(rows, "test")
+    axes = np.array(fig.axes).reshape(2, 4)
+    for row, (_, _, outputs) in zip(axes, rows):
+        assert len({ax.get_ylim() for ax in row}) == 1  # one y scale along a row
+        assert len(row[0].get_yticks()) > 1 and row[0].get_ylabel() == "% of outputs"
+        for ax, z in zip(row, outputs):
+            _, _, zeros, outside = histogram_shares(z, "relu")
+            bars = sum(patch.get_height() for patch in ax.patches)
+            assert bars + zeros + outside == pytest.approx(100)  # heights are % of all outputs
+            assert f"zeros: {zeros:.0f}%" in [text.get_text() for text in ax.texts]
+            assert max(patch.get_height() for patch in ax.patches) < ax.get_ylim()[1]
+    # std=1 explodes: by layer 4 nearly everything is beyond the range, so its bars are low
+    # beside layer 1's (scaled per panel, both would look full height)
+    low = max(patch.get_height() for patch in axes[0, 3].patches)
+    assert low < 0.1 * max(patch.get_height() for patch in axes[0, 0].patches)
+    plt.close(fig)
 
 
 @pytest.mark.slow
@@ -131,8 +219,6 @@ def test_batch_norm_gradient_check():
     assert sizes["W1"] > 1e-4 and sizes["gamma1"] > 1e-4  # with 3 examples the check is not trivial
 
 
-@requires_mnist
-@pytest.mark.slow
 def overfit_epochs(out, plain, regularized):
     """The per-epoch lines of an overfitting script: [(epoch, train, test, train, test)]."""
     acc = rf"train acc ({NUMBER}), test acc ({NUMBER})"
@@ -140,6 +226,8 @@ def overfit_epochs(out, plain, regularized):
     return [(int(e), *map(float, rest)) for e, *rest in re.findall(pattern, out, re.M)]
 
 
+@requires_mnist
+@pytest.mark.slow
 def test_overfit_weight_decay(tmp_path):
     out = run_script("ch06/overfit_weight_decay.py", "--epochs", 3, "--save", tmp_path).stdout
     epochs = overfit_epochs(out, "no weight decay", "weight decay 0.1")
