@@ -20,7 +20,7 @@ import numpy as np
 
 from ch05.autograd_two_layer_net import AutogradTwoLayerNet, train
 from ch05.two_layer_net import TwoLayerNet
-from common import threads
+from common import backend, threads
 from common.cli import learning_rate, load_mnist_or_exit, positive_int
 
 NETWORKS = {"layers (TwoLayerNet)": TwoLayerNet, "autograd (expressions)": AutogradTwoLayerNet}
@@ -39,6 +39,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     data = load_mnist_or_exit(normalize=True, one_hot_label=True)
+    # Once, to the selected device ($DLFS_DEVICE): every batch is cut from these arrays.
+    data = tuple(tuple(map(backend.to_device, pair)) for pair in data)
     x_test, t_test = data[1]
     seconds = {name: [] for name in NETWORKS}
     accuracy = {}
@@ -54,7 +56,8 @@ def main(argv=None):
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"{threads.get_cpu_threads()} BLAS thread(s), Python {platform.python_version()}, "
-        f"NumPy {np.__version__}; median of {args.rounds} interleaved rounds of {args.iters} steps"
+        f"NumPy {np.__version__}, device {backend.get_device()}; "
+        f"median of {args.rounds} interleaved rounds of {args.iters} steps"
     )
     median = {name: statistics.median(runs) for name, runs in seconds.items()}
     baseline = median["layers (TwoLayerNet)"]

@@ -1,39 +1,30 @@
 """A small define-by-run automatic differentiation engine (after chapter 5).
 
-Chapter 5 writes every layer's ``backward`` by hand and calls them in reverse
+Chapter 5 writes every layer's ``backward`` by hand and calls the layers in reverse
 order by hand.  This module keeps the first half and automates the second:
 
 * a ``Function`` has ``forward`` (arrays in, an array out) and, beside it, its
-  *local* backward rule: given dL/dy it returns dL/dx for each input, the same
-  rules as ``common.layers`` (a product swaps its inputs, a sum passes dL/dy on);
-* every call of a Function on ``Variable`` objects records itself as the
-  output's ``creator``, so the computation *is* the graph ("define by run");
-* ``loss.backward()`` applies the chain rule, dL/dx = sum over uses of
+  *local* backward rule, dL/dy in, dL/dx for each input out: the rules of
+  ``common.layers`` (a product swaps its inputs, a sum passes dL/dy on);
+* calling a Function on ``Variable`` objects records it as the output's
+  ``creator``: running the computation builds its graph ("define by run");
+* ``loss.backward()`` applies the chain rule, dL/dx = sum over the uses of x of
   (dL/dy)(dy/dx), visiting the functions in reverse topological order.
 
-Order.  Each Variable has a *generation*: 0 for leaves, one more than its
-creator's otherwise; a function's generation is that of its newest input.  A
-function's output is only ever used by functions of a higher generation, so
-popping functions from a heap highest generation first guarantees that every
-contribution to dL/dy has been added before y's creator runs.  A plain loop,
-no recursion: a chain of 10 000 operations is fine.
+Order: a leaf has generation 0, a function that of its newest input, its output
+one more.  A variable only feeds functions of a higher generation than its
+creator's, so popping the highest generation first means that all of dL/dy is in
+before y's creator runs; a loop, not a recursion, so 10 000 operations are fine.
+Memory: a function holds its output through a ``weakref`` only, so there is no
+cycle and the graph goes with the last reference to its result.  Broadcasting:
+the bias of ``(N, M) + (M,)`` is used N times, so its gradient sums N rows; any
+gradient whose shape differs from its input's is summed back to it (``sum_to``).
 
-Memory.  Outputs hold their creator (and through it the inputs) strongly, but a
-function holds its output only through a ``weakref``: there is no cycle, so
-when the last reference to the loss goes, the whole graph goes with it.
-
-Broadcasting.  ``(N, M) + (M,)`` broadcasts the bias over the rows, so the bias
-was used N times and its gradient is the column sum.  The engine does this once
-for every function: a gradient whose shape differs from its input's is summed
-back to that shape (``sum_to``).
-
-Inputs that are not Variables (a batch of images, a Python number) become
-constants: no gradient is computed for them.  Under ``with no_grad():`` no graph
-is recorded at all (evaluation, parameter updates).
-
-``backward(create_graph=True)`` runs the same local rules on Variables instead of
-arrays, so the gradients are Variables with graphs of their own and can be
-differentiated again (second derivatives).
+Arrays and numbers among the inputs are constants (no gradient); under ``with
+no_grad():`` nothing is recorded; given no Variable at all, a Function returns
+``forward``'s array.  So one backward rule serves twice: on arrays for a plain
+``backward()``, and on Variables for ``backward(create_graph=True)``, whose
+gradients are then Variables with graphs of their own (second derivatives).
 """
 
 import contextlib
@@ -46,10 +37,10 @@ import numpy
 
 from common import backend
 from common.backend import get_array_module
-from common.functions import log_softmax as _log_softmax_array
-from common.functions import sigmoid as _sigmoid_array
+from common.functions import log_softmax as _log_softmax
+from common.functions import sigmoid as _sigmoid
 
-_grad_enabled = True
+_grad_enabled = True  # False inside no_grad(): values only, no graph
 
 
 @contextlib.contextmanager
@@ -71,13 +62,13 @@ class Variable:
     """An array with a gradient slot and a link to the function that made it.
 
     ``data``: the array; ``grad``: dL/d(data) after ``backward`` (an array, or a
-    Variable with ``create_graph=True``); ``creator``: the Function whose output
+    Variable after ``create_graph=True``); ``creator``: the Function whose output
     this is (None for leaves and constants); ``requires_grad``: False for
     constants, which get no gradient.
     """
 
     __array_ufunc__ = None  # ndarray + Variable defers to Variable.__radd__, etc.
-    __array_priority__ = 200
+    __array_priority__ = 200  # the same for CuPy
 
     def __init__(self, data, name=None, requires_grad=True):
         if isinstance(data, Variable):
@@ -88,17 +79,14 @@ class Variable:
             )
         if requires_grad and not hasattr(data, "shape"):
             data = backend.get_xp().asarray(data)  # a number: a 0-d array on the current device
-        self.data = data
-        self.name = name
-        self.requires_grad = requires_grad
-        self.grad = None
-        self.creator = None
+        self.data, self.name, self.requires_grad = data, name, requires_grad
+        self.grad = self.creator = None
         self.generation = 0
 
     shape = property(lambda self: getattr(self.data, "shape", ()))
     ndim = property(lambda self: len(self.shape))
     dtype = property(lambda self: self.data.dtype)
-    T = property(lambda self: transpose(self))
+    T = property(lambda self: Transpose()(self))
 
     def __repr__(self):
         name = f" {self.name!r}" if self.name else ""
@@ -108,22 +96,21 @@ class Variable:
         self.grad = None
 
     def reshape(self, *shape):
-        return reshape(self, shape[0] if len(shape) == 1 and isinstance(shape[0], tuple) else shape)
+        return Reshape(shape[0] if len(shape) == 1 and isinstance(shape[0], tuple) else shape)(self)
 
     def transpose(self, *axes):
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
-        return transpose(self, axes or None)
+        return Transpose(axes or None)(self)
 
     def sum(self, axis=None, keepdims=False):
-        return sum(self, axis, keepdims)
+        return Sum(axis, keepdims)(self)
 
     def backward(self, retain_grad=False, create_graph=False):
-        """Fill ``grad`` of every leaf this Variable depends on with d(self)/d(leaf).
+        """Add d(self)/d(leaf) to the ``grad`` of every leaf that self depends on.
 
-        The seed is d(self)/d(self) = 1 (of self's shape).  Gradients add up across
-        calls: call ``cleargrad()`` on the leaves first when reusing them.  The
-        intermediate Variables' gradients are dropped unless ``retain_grad``.
+        The seed is d(self)/d(self) = 1.  Gradients add up across calls (``cleargrad()``
+        starts again); intermediate ones are dropped once used, unless ``retain_grad``.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -133,35 +120,30 @@ class Variable:
         if self.grad is None:
             seed = get_array_module(self.data).ones_like(self.data)
             self.grad = Variable(seed, requires_grad=False) if create_graph else seed
-        heap, seen, order = [], set(), itertools.count()
+        heap, seen, ties = [], set(), itertools.count()  # ties: equal generations pop in order
 
         def push(function):
-            if function not in seen:
+            if function is not None and function not in seen:
                 seen.add(function)
-                heapq.heappush(heap, (-function.generation, next(order), function))
+                heapq.heappush(heap, (-function.generation, next(ties), function))
 
-        if self.creator is not None:
-            push(self.creator)
-        with _grad_mode(create_graph):
+        push(self.creator)
+        with _grad_mode(create_graph):  # the rules record a graph of their own only if asked
             while heap:
                 function = heapq.heappop(heap)[-1]
-                y = function.output()  # alive: a later function (or the caller) holds it
+                y = function.output()  # alive: a later function, or the caller, holds it
                 if create_graph:
                     gxs = function.backward(function.inputs, y, y.grad)
                 else:
-                    xs = tuple(x.data for x in function.inputs)
-                    gxs = function.backward(xs, y.data, y.grad)
-                if not isinstance(gxs, tuple):
-                    gxs = (gxs,)
-                for x, gx in zip(function.inputs, gxs):
+                    gxs = function.backward([x.data for x in function.inputs], y.data, y.grad)
+                for x, gx in zip(function.inputs, gxs if isinstance(gxs, tuple) else (gxs,)):
                     if gx is None or not x.requires_grad:
                         continue
                     if gx.shape != x.shape:  # x was broadcast in forward: add up its copies
-                        gx = _sum_to(gx, x.shape)
+                        gx = sum_to(gx, x.shape)
                     # Accumulate (x used twice), never in place: gx may be another's gradient.
                     x.grad = gx if x.grad is None else x.grad + gx
-                    if x.creator is not None:
-                        push(x.creator)
+                    push(x.creator)
                 if not retain_grad:
                     y.grad = None
 
@@ -171,87 +153,47 @@ def as_variable(obj):
     return obj if isinstance(obj, Variable) else Variable(obj, requires_grad=False)
 
 
-def _data(v):
-    return v.data if isinstance(v, Variable) else v
-
-
 class Function:
-    """One operation of the graph.  Subclasses define, side by side:
+    """One operation of the graph; a subclass defines, side by side:
 
     ``forward(*xs)``: arrays in, one array out;
-    ``backward(xs, y, gy)``: the inputs, the output and dL/dy in, dL/dx for each
-    input out (a tuple, or one value for one input; None where not needed).
-    Those are arrays, or Variables under ``create_graph=True``: written with
-    operators and methods only, one rule serves both.
-
+    ``backward(xs, y, gy)``: the inputs, the output and dL/dy in; dL/dx for each input
+    out (a tuple, or one value for one input; None where not needed).  They are arrays,
+    or Variables under ``create_graph=True``: one rule, written with operators, serves both.
     A Function object is used once: calling it records its inputs and output.
     """
 
-    generation = 0
-    inputs = None
-    output = None
+    inputs = output = None
 
     def __call__(self, *inputs):
         if self.inputs is not None:
             raise RuntimeError(
                 f"{type(self).__name__}: a Function object is called once; make a new one"
             )
-        inputs = [as_variable(x) for x in inputs]
+        xs = [x.data if isinstance(x, Variable) else x for x in inputs]
         try:
-            y = self.forward(*[x.data for x in inputs])
+            y = self.forward(*xs)
         except ValueError as exc:
-            shapes = ", ".join(str(x.shape) for x in inputs)
+            shapes = ", ".join(str(getattr(x, "shape", ())) for x in xs)
             raise ValueError(f"{type(self).__name__} on shapes {shapes}: {exc}") from None
-        if isinstance(y, numpy.generic):  # NumPy reductions return scalars: keep arrays
-            y = numpy.asarray(y)
-        record = _grad_enabled and any(x.requires_grad for x in inputs)
-        output = Variable(y, requires_grad=record)
-        if record:
+        if not any(isinstance(x, Variable) for x in inputs):
+            return y  # arrays only (a backward rule at work): the value, nothing to record
+        inputs = [as_variable(x) for x in inputs]
+        output = Variable(y, requires_grad=_grad_enabled and any(x.requires_grad for x in inputs))
+        if output.requires_grad:
             self.generation = max(x.generation for x in inputs)
-            self.inputs = inputs
-            self.output = weakref.ref(output)  # weak: the output owns the function, not back
-            output.creator = self
-            output.generation = self.generation + 1
+            self.inputs, self.output = inputs, weakref.ref(output)  # weak: no cycle
+            output.creator, output.generation = self, self.generation + 1
         return output
 
-    def forward(self, *xs):
-        raise NotImplementedError
 
-    def backward(self, xs, y, gy):
-        raise NotImplementedError
-
-
-def _sum_to_array(g, shape):
-    """Sum ``g`` over the axes that broadcasting added or stretched, to ``shape``."""
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-    )
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape) if lead else g
-
-
-def _sum_to(g, shape):
-    return SumTo(shape)(g) if isinstance(g, Variable) else _sum_to_array(g, shape)
-
-
-def _broadcast_to(g, shape):
-    if isinstance(g, Variable):
-        return BroadcastTo(shape)(g)
-    return get_array_module(g).broadcast_to(g, shape).copy()  # a writable gradient, not a view
-
-
-def _exp(v):
-    return exp(v) if isinstance(v, Variable) else get_array_module(v).exp(v)
-
-
+# The rules.  For y = f(a, b), backward returns (dL/dy)(dy/da) and (dL/dy)(dy/db).
 class Add(Function):
     def forward(self, a, b):
         return a + b
 
     def backward(self, xs, y, gy):
-        return gy, gy  # d(a + b)/da = d(a + b)/db = 1
+        return gy, gy  # dy/da = dy/db = 1
 
 
 class Sub(Function):
@@ -259,7 +201,7 @@ class Sub(Function):
         return a - b
 
     def backward(self, xs, y, gy):
-        return gy, -gy
+        return gy, -gy  # dy/db = -1
 
 
 class Mul(Function):
@@ -296,55 +238,47 @@ class Pow(Function):
 
 
 class MatMul(Function):
-    """Y = X W for matrices:  dL/dX = dL/dY W^T,  dL/dW = X^T dL/dY (as in Affine)."""
+    """Y = X W:  dL/dX = dL/dY W^T,  dL/dW = X^T dL/dY (the Affine layer's rules)."""
 
     def forward(self, x, W):
         if x.ndim != 2 or W.ndim != 2 or x.shape[1] != W.shape[0]:
-            raise ValueError(
-                f"shapes {tuple(x.shape)} @ {tuple(W.shape)} do not line up: "
-                "expected (N, K) @ (K, M)"
-            )
+            raise ValueError("the shapes do not line up: expected (N, K) @ (K, M)")
         return x @ W
 
     def backward(self, xs, y, gy):
         x, W = xs
-        # A constant X (the data) needs no gradient: skip that product, like Affine's compute_dx.
-        gx = gy @ W.T if self.inputs[0].requires_grad else None
-        return gx, x.T @ gy
+        # A constant X (the images) needs no gradient: skip that product.
+        return gy @ W.T if self.inputs[0].requires_grad else None, x.T @ gy
 
 
 class Sum(Function):
-    """y = the sum over ``axis`` (all axes if None): every x receives dL/dy unchanged."""
+    """y = the sum over ``axis`` (all axes if None): each x it sums gets dL/dy, copied back."""
 
     def __init__(self, axis=None, keepdims=False):
         self.axis, self.keepdims = axis, keepdims
 
     def forward(self, x):
-        return x.sum(axis=self.axis, keepdims=self.keepdims)
+        y = x.sum(axis=self.axis, keepdims=True)
+        self.kept = y.shape  # x's shape with 1s for the summed axes: dL/dy broadcasts from it
+        return y if self.keepdims else y.squeeze(self.axis)
 
     def backward(self, xs, y, gy):
-        shape = xs[0].shape
-        if self.axis is not None and not self.keepdims:  # put the summed axes back as 1s
-            axes = self.axis if isinstance(self.axis, tuple) else (self.axis,)
-            kept = list(shape)
-            for a in axes:
-                kept[a % len(shape)] = 1
-            gy = gy.reshape(tuple(kept))
-        return _broadcast_to(gy, shape)
+        return broadcast_to(gy.reshape(self.kept), xs[0].shape)
 
 
-class SumTo(Function):
-    def __init__(self, shape):
-        self.shape = tuple(shape)
-
-    def forward(self, x):
-        return _sum_to_array(x, self.shape)
-
-    def backward(self, xs, y, gy):
-        return _broadcast_to(gy, xs[0].shape)
+def sum_to(x, shape):
+    """Sum ``x`` over the axes that broadcasting added or stretched, down to ``shape``."""
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
+    )
+    y = x.sum(axis=axes, keepdims=True) if axes else x  # Sum on a Variable, so differentiable
+    return y.reshape(shape) if lead else y
 
 
 class BroadcastTo(Function):
+    """y = x repeated along new or size-1 axes: its gradient is the sum of the copies."""
+
     def __init__(self, shape):
         self.shape = tuple(shape)
 
@@ -352,7 +286,11 @@ class BroadcastTo(Function):
         return get_array_module(x).broadcast_to(x, self.shape)
 
     def backward(self, xs, y, gy):
-        return _sum_to(gy, xs[0].shape)
+        return sum_to(gy, xs[0].shape)
+
+
+def broadcast_to(x, shape):
+    return BroadcastTo(shape)(x)
 
 
 class Reshape(Function):
@@ -363,24 +301,22 @@ class Reshape(Function):
         return x.reshape(self.shape)
 
     def backward(self, xs, y, gy):
-        return gy.reshape(xs[0].shape)
+        return gy.reshape(xs[0].shape)  # the same numbers, back in the input's shape
 
 
 class Transpose(Function):
-    """Permute the axes (reverse them if ``axes`` is None); backward permutes back."""
+    """Permute the axes (reverse them if ``axes`` is None); backward permutes them back."""
 
     def __init__(self, axes=None):
-        self.axes = None if axes is None else tuple(axes)
+        self.axes = axes
 
     def forward(self, x):
+        self.axes = tuple(reversed(range(x.ndim))) if self.axes is None else tuple(self.axes)
         return x.transpose(self.axes)
 
     def backward(self, xs, y, gy):
-        if self.axes is None:
-            return gy.transpose()
-        n = len(self.axes)
-        inverse = sorted(range(n), key=lambda i: self.axes[i] % n)
-        return gy.transpose(tuple(inverse))
+        n = len(self.axes)  # x's axis k is y's axis i with axes[i] = k: sort the i by axes[i]
+        return gy.transpose(tuple(sorted(range(n), key=lambda i: self.axes[i] % n)))
 
 
 class Exp(Function):
@@ -391,142 +327,108 @@ class Exp(Function):
         return gy * y  # d exp(x)/dx = exp(x) = y
 
 
+def exp(x):
+    return Exp()(x)
+
+
 class Log(Function):
     def forward(self, x):
         return get_array_module(x).log(x)
 
     def backward(self, xs, y, gy):
-        return gy / xs[0]
-
-
-class Relu(Function):
-    def forward(self, x):
-        return get_array_module(x).maximum(x, 0)
-
-    def backward(self, xs, y, gy):
-        return gy * (_data(xs[0]) > 0)  # 1 where x > 0, else 0 (the mask is a constant)
-
-
-class Sigmoid(Function):
-    def forward(self, x):
-        return _sigmoid_array(x)
-
-    def backward(self, xs, y, gy):
-        return gy * (1.0 - y) * y  # dy/dx = y (1 - y)
-
-
-class LogSoftmax(Function):
-    """y = x - logsumexp(x) along the last axis (``common.functions.log_softmax``).
-
-    dL/dx = dL/dy - softmax(x) * (sum of dL/dy over the row), softmax(x) = exp(y).
-    """
-
-    def forward(self, x):
-        return _log_softmax_array(x)
-
-    def backward(self, xs, y, gy):
-        return gy - _exp(y) * gy.sum(axis=-1, keepdims=True)
-
-
-class SoftmaxCrossEntropy(Function):
-    """The mean cross-entropy of softmax(x) against labels t, as ``SoftmaxWithLoss``.
-
-    Same numerics as the layer: loss from log_softmax, dL/dx = (softmax(x) - t) / N
-    with t as one-hot rows.  ``t``: class indices (N,) or one-hot rows (N, C).
-    """
-
-    def __init__(self, t):
-        self.t = _data(t)
-        self.logp = None
-
-    def forward(self, x):
-        xp = get_array_module(x)
-        t = self.t
-        if x.ndim == 1:  # one example: a batch of one, as in the layer
-            x = x.reshape(1, -1)
-            t = t.reshape(1, -1) if t.size == x.size and t.size > 1 else t.reshape(1)
-        if x.ndim != 2:
-            raise ValueError(f"scores must be (N, C) or (C,), got shape {tuple(x.shape)}")
-        n, classes = x.shape
-        self.logp = _log_softmax_array(x)
-        if t.shape == x.shape:  # one-hot (or probability) rows
-            self.t = t
-            return -(t * self.logp).sum() / n
-        if t.shape != (n,):
-            raise ValueError(
-                f"labels t have shape {tuple(self.t.shape)}, expected ({n},) class "
-                f"indices or {(n, classes)} one-hot rows"
-            )
-        if t.dtype.kind not in "iu":
-            raise ValueError(f"class-index labels must be integers, got dtype {t.dtype}")
-        if n and (bool((t < 0).any()) or bool((t >= classes).any())):
-            raise ValueError(
-                f"labels must be in 0..{classes - 1}, got {int(t.min())}..{int(t.max())}"
-            )
-        self.t = t
-        return -self.logp[xp.arange(n), t].sum() / n
-
-    def backward(self, xs, y, gy):
-        x = xs[0]
-        xp = get_array_module(self.logp)
-        n = self.logp.shape[0]
-        if isinstance(x, Variable):  # create_graph: softmax(x) must stay differentiable
-            p = exp(log_softmax(x.reshape(self.logp.shape)))
-        else:
-            p = xp.exp(self.logp)
-        t = self.t
-        if t.ndim == 1:  # indices -> one-hot rows: p - 0 and p - 1 are what the layer computes
-            t = xp.zeros_like(self.logp)
-            t[xp.arange(n), self.t] = 1
-        return ((p - t) * (gy / n)).reshape(x.shape)
-
-
-def exp(x):
-    return Exp()(x)
+        return gy / xs[0]  # d log(x)/dx = 1/x
 
 
 def log(x):
     return Log()(x)
 
 
+class Relu(Function):
+    def forward(self, x):
+        self.mask = x > 0  # kept, as in the Relu layer: a constant of the rule
+        return get_array_module(x).maximum(x, 0)
+
+    def backward(self, xs, y, gy):
+        return gy * self.mask  # dL/dy where x > 0, else 0
+
+
 def relu(x):
     return Relu()(x)
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        return _sigmoid(x)
+
+    def backward(self, xs, y, gy):
+        return gy * (1.0 - y) * y  # dy/dx = y (1 - y)
 
 
 def sigmoid(x):
     return Sigmoid()(x)
 
 
+class LogSoftmax(Function):
+    """y = x - logsumexp(x) along the last axis, as ``common.functions.log_softmax``.
+
+    dL/dx = dL/dy - softmax(x) * (the row's sum of dL/dy), where softmax(x) = exp(y).
+    """
+
+    def forward(self, x):
+        return _log_softmax(x)
+
+    def backward(self, xs, y, gy):
+        return gy - exp(y) * gy.sum(axis=-1, keepdims=True)
+
+
 def log_softmax(x):
     return LogSoftmax()(x)
 
 
-def matmul(a, b):
-    return MatMul()(a, b)
+class SoftmaxCrossEntropy(Function):
+    """The mean cross-entropy of softmax(x) against labels t: ``SoftmaxWithLoss`` fused.
 
+    The layer's numerics: the loss from log_softmax (one-hot rows weight it, class
+    indices pick from it), dL/dx = (softmax(x) - t) / N with t as one-hot rows.
+    """
 
-def reshape(x, shape):
-    return Reshape(shape)(x)
+    def __init__(self, t):
+        self.t = t
 
+    def forward(self, x):
+        if x.ndim != 2:
+            raise ValueError("scores must be one example (C,) or a batch (N, C)")
+        t, (n, classes), xp = self.t, x.shape, get_array_module(x)
+        self.logp = logp = _log_softmax(x)
+        if t.shape == x.shape:  # one-hot (or probability) rows
+            return -(t * logp).sum() / n
+        if t.shape != (n,) or t.dtype.kind not in "iu":
+            raise ValueError(
+                f"labels t have shape {tuple(t.shape)} and dtype {t.dtype}, expected ({n},) "
+                f"class indices (integers) or {(n, classes)} one-hot rows"
+            )
+        if xp is numpy and n and (t.min() < 0 or t.max() >= classes):  # host arrays only
+            raise ValueError(f"labels must be in 0..{classes - 1}, got {t.min()}..{t.max()}")
+        return -logp[xp.arange(n), t].sum() / n
 
-def transpose(x, axes=None):
-    return Transpose(axes)(x)
-
-
-def sum(x, axis=None, keepdims=False):  # shadows the builtin here, as numpy.sum does
-    return Sum(axis, keepdims)(x)
-
-
-def sum_to(x, shape):
-    return SumTo(shape)(x)
-
-
-def broadcast_to(x, shape):
-    return BroadcastTo(shape)(x)
+    def backward(self, xs, y, gy):
+        # softmax(x) = exp(log_softmax(x)): the forward's, or anew on Variables (create_graph)
+        x, t = xs[0], self.t
+        p = exp(log_softmax(x) if isinstance(x, Variable) else self.logp)
+        if t.ndim == 1:  # indices -> one-hot rows: p - 1 and p - 0, what the layer computes
+            t = get_array_module(t).eye(p.shape[1], dtype=p.dtype)[t]
+        return (p - t) * (gy / p.shape[0])
 
 
 def softmax_cross_entropy(x, t):
-    """Mean cross-entropy loss of scores ``x`` (N, C) against labels ``t`` (a constant)."""
+    """Mean cross-entropy of scores ``x`` (N, C), or one example (C,), against labels ``t``.
+
+    ``t`` (a constant): class indices (N,) or one-hot rows (N, C), as for the layer.
+    """
+    x, t = as_variable(x), t.data if isinstance(t, Variable) else t
+    if x.ndim == 1:  # one example: a batch of one, as in the layer (t: an index or a row)
+        t = t.reshape(1, -1) if t.size == x.shape[0] and t.size > 1 else t.reshape(1)
+        x = x.reshape(1, -1)
     return SoftmaxCrossEntropy(t)(x)
 
 
