@@ -7,11 +7,19 @@ A batch-norm layer normalizes each unit over the mini-batch, then scales and shi
 so every hidden layer sees inputs of a sensible size, whatever the weights' scale.
 For each initial weight scale (standard deviations from 1 down to 1e-4, log-spaced),
 two 784-[100]*5-10 ReLU networks start from weights of that scale, one with batch
-norm after every Affine layer and one without, and train with SGD on the same
-mini-batches of a small training set (1000 examples).  Their training accuracy
-is measured before training and after every epoch; the book's finding is that
-with batch norm the network learns fast at almost every scale, without it only
-near a good scale (about He's sqrt(2/n) ~ 0.05 for n = 784 inputs, 0.14 for 100).
+norm after every Affine layer and one without, and train with SGD (lr 0.01) on the
+same mini-batches of a small training set (1000 examples) for 20 epochs.
+
+What to expect (the book's configuration, seed 0): without batch norm the network
+learns only near a good scale, about He's sqrt(2/n) = 0.14 for the n = 100 inputs of
+the hidden layers (0.97 at 0.29, 0.83 at 0.16, near chance 0.10-0.12 elsewhere);
+with batch norm it learns at 14 of the 16 scales, reaching 0.99-1.00 between 0.025
+and 0.004. At 0.29 and 0.16 the plain network wins: its signals already have a good
+size there, and with this small learning rate the normalized network moves more
+slowly. At the extremes (1 and 1e-4) batch norm still learns, but only to about 0.5.
+The book's own code, run on the same data, gives these numbers too (batch norm ahead
+at 14 of 16 scales, behind at 0.29 and 0.16): given the same initial weights and
+mini-batches, the two implementations agree at every epoch of every scale.
 
 Printed per scale, as its pair of networks trains: one line per epoch,
 "epoch   N | without BN: train acc 0.1230 | with BN: train acc 0.4560". Both networks
