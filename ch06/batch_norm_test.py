@@ -19,7 +19,8 @@ size there, and with this small learning rate the normalized network moves more
 slowly. At the extremes (1 and 1e-4) batch norm still learns, but only to about 0.5.
 The book's own code, run on the same data, gives these numbers too (batch norm ahead
 at 14 of 16 scales, behind at 0.29 and 0.16): given the same initial weights and
-mini-batches, the two implementations agree at every epoch of every scale.
+mini-batches, the two implementations agree at every epoch of every scale (in
+float64; the course trains in float32, which moves single epochs by rounding noise).
 
 Printed per scale, as its pair of networks trains: one line per epoch,
 "epoch   N | without BN: train acc 0.1230 | with BN: train acc 0.4560". Both networks
