@@ -179,8 +179,10 @@ def test_train_neuralnet_numerical_mode_runs(tmp_path):
         "--iters 30 --batch-size 100 --lr 3.0 --hidden 10" in result.stdout
     )  # given, and the mode's default
     accuracies = [
-        float(a) for a in re.findall(r"^epoch +\d+ \| train acc [0-9.]+ \| test acc ([0-9.]+)$",
-                                     result.stdout, re.M)
+        float(a)
+        for a in re.findall(
+            r"^epoch +\d+ \| train acc [0-9.]+ \| test acc ([0-9.]+)$", result.stdout, re.M
+        )
     ]
     assert len(accuracies) == 8  # the book's schedule: at steps 1, 5, ..., 29 (4 steps an epoch)
     final = float(re.search(r"final test acc ([0-9.]+)", result.stdout).group(1))
