@@ -28,12 +28,34 @@ step); a non-finite loss stops training with ``TrainingDiverged``, and Ctrl-C wi
 
 import math
 import numbers
+import os
+import sys
 
 import numpy as np
 
 from common import backend
-from common.optimizer import OPTIMIZERS
+from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from common.progress import progress_bar, say
+
+# The book's trainer.py has no __all__ and does `import sys, os`, `import numpy as np` and
+# `from common.optimizer import *`, so its star import hands all of those on; scripts
+# typed from the book may rely on them. This list is that surface plus the course's own.
+__all__ = [
+    "sys",
+    "os",
+    "np",
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "AdaGrad",
+    "RMSprop",
+    "Adam",
+    "Trainer",
+    "train_together",
+    "TrainingDiverged",
+    "TrainingInterrupted",
+    "make_optimizer",
+]
 
 LOSS_BLOCK = 100  # steps whose losses are read back from the device in one transfer
 

@@ -67,6 +67,18 @@ BOOK_SURFACES = {
     | {"sys", "os", "OrderedDict", "numerical_gradient", "MultiLayerNet"},
     "common.multi_layer_net_extend": BOOK_LAYERS
     | {"sys", "os", "OrderedDict", "numerical_gradient", "MultiLayerNetExtend"},
+    "common.trainer": {
+        "sys",
+        "os",
+        "np",
+        "SGD",
+        "Momentum",
+        "Nesterov",
+        "AdaGrad",
+        "RMSprop",
+        "Adam",
+        "Trainer",
+    },
 }
 
 
@@ -286,3 +298,24 @@ def test_smooth_curve_pads_as_the_book_does():
 def test_smooth_curve_of_a_short_series_is_as_short_as_the_books(n, length):
     # the mirror images cannot be longer than the series, so fewer points come out
     assert smooth_curve(np.linspace(1.0, 2.0, n)).shape == (length,)
+
+
+def test_trainer_follows_the_books_schedule():
+    """250 examples, batches of 100, 4 epochs: the book's 10 steps; the accuracies at the
+    start of each epoch, after steps 1, 4, 6 and 9 (the book's float modulo would find
+    only steps 1 and 6; see common/trainer.py)."""
+    from common.multi_layer_net import MultiLayerNet
+    from common.trainer import Trainer
+
+    rng = np.random.RandomState(0)
+    x, t = rng.rand(250, 4).astype(np.float32), rng.randint(0, 3, 250)
+    np.random.seed(0)
+    trainer = Trainer(
+        MultiLayerNet(4, [5], 3), x, t, x[:20], t[:20], epochs=4, mini_batch_size=100, verbose=False
+    )
+    steps = []
+    evaluate = trainer.evaluate
+    trainer.evaluate = lambda: steps.append(trainer.current_iter + 1) or evaluate()
+    trainer.train()
+    assert (trainer.iter_per_epoch, trainer.max_iter) == (2.5, 10)
+    assert steps == [1, 4, 6, 9] and len(trainer.train_loss_list) == 10
