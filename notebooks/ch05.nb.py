@@ -17,7 +17,7 @@
 # *computational graph*. This notebook starts with the book's shopping example, builds the
 # network layers (ReLU, Sigmoid, Affine, Softmax-with-loss) from `common.layers`, checks their
 # gradients against chapter 4's numerical ones, and trains the two-layer network of this chapter
-# on MNIST.
+# on MNIST. It ends by letting a small automatic-differentiation engine do the backward pass.
 
 # %% [markdown]
 # **Before running.** This notebook loads MNIST with `dataset.mnist.load_mnist`, as the chapter
@@ -32,7 +32,9 @@
 # Training runs here are shortened so that the notebook runs in under a minute on a laptop CPU;
 # the chapter's scripts run the book's full configuration: `python ch05/train_neuralnet.py`
 # (10 000 steps); also `python ch05/buy_apple.py`, `ch05/buy_apple_orange.py`,
-# `ch05/gradient_check.py` and `ch05/gradient_speed.py`.
+# `ch05/gradient_check.py` and `ch05/gradient_speed.py`, and for the last section
+# `ch05/autograd_buy_apple_orange.py`, `ch05/autograd_two_layer_net.py` and
+# `ch05/computational_graph.py`.
 
 # %%
 # %matplotlib inline
@@ -42,10 +44,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 
+from ch05 import computational_graph
+from ch05.autograd_two_layer_net import AutogradTwoLayerNet, train
 from ch05.buy_apple_orange import buy_apple_orange
 from ch05.layer_naive import AddLayer, MulLayer
 from ch05.two_layer_net import TwoLayerNet
-from common import backend, plotting
+from common import autograd, backend, plotting
+from common.autograd import Variable
 from common.functions import softmax
 from common.gradient import numerical_gradient
 from common.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
@@ -407,6 +412,166 @@ plt.show()
 # `python ch05/train_neuralnet.py` (10 000 steps, about 16 epochs), reaches about 97% test
 # accuracy.
 #
+# ## From layers to autograd
+#
+# Every layer above has a hand-written `backward`, and `TwoLayerNet.gradient` calls them in
+# reverse order by hand. Frameworks (PyTorch, Chainer, the book's sequel DeZero) keep the first
+# half and automate the second. `common/autograd.py` is such an engine, small enough to read in
+# one sitting:
+#
+# * a `Variable` holds an array (`data`) and, after `backward()`, its gradient (`grad`);
+# * every operation on Variables (`+ - * / @ **`, `relu`, `softmax_cross_entropy`, ...) is a
+#   `Function` with a `forward` and, beside it, the *same local rule* as the matching layer (a
+#   product swaps its inputs, a sum passes the gradient on, Affine's $X^\top \, dL/dY$ ...);
+# * calling a Function records it as the `creator` of its output, so computing an expression
+#   builds its graph ("define by run"), and `backward()` walks that graph from the result back to
+#   the inputs, applying each node's rule: the chain rule, done by the program.
+#
+# The apple-and-orange shop again, this time as one plain expression:
+
+# %%
+names = ("apple", "apple_num", "orange", "orange_num", "tax")
+v = {name: Variable(np.array(float(fwd[name])), name=name) for name in names}
+price_v = (v["apple"] * v["apple_num"] + v["orange"] * v["orange_num"]) * v["tax"]
+price_v.name = "price"
+price_v.backward(retain_grad=True)  # retain_grad: keep the intermediate gradients, for the figure
+
+print(f"price {float(price_v.data):g} (layers: {fwd['price']:g})")
+print(f"{'d price / d':<15}{'autograd':>10}{'layers':>10}")
+for name in names:
+    print(f"{name:<15}{float(v[name].grad):>10g}{bwd[name]:>10g}")
+
+# %% [markdown]
+# The same numbers, and nobody called a `backward` by hand. The graph is an ordinary data
+# structure: the result's `creator` is the last multiplication, whose `inputs` lead to the earlier
+# functions, and so on back to the leaves (which have no creator). Each function has a
+# *generation*: 0 if only leaves feed it, else one more than the latest function that does.
+# `backward()` processes the highest generation first, which guarantees that a variable's gradient
+# is complete (all its uses added up) before it is passed further back. It does so in a loop, not
+# recursively, so even a chain of 10 000 operations backpropagates.
+
+# %%
+pending = [price_v.creator]
+while pending:
+    function = pending.pop()
+    sources = [x.name or f"output of {type(x.creator).__name__}" for x in function.inputs]
+    print(f"{type(function).__name__:<4} generation {function.generation}: inputs {sources}")
+    pending += [x.creator for x in function.inputs if x.creator is not None]
+
+# %% [markdown]
+# `ch05/computational_graph.py` draws such a graph from the engine's own records: boxes are the
+# functions, rounded boxes the variables with their value and, after `backward`, their gradient.
+# Compare it with the figure drawn by hand at the top of this notebook.
+
+# %%
+fig = computational_graph.draw_graph(
+    price_v, "price = (apple * apple_num + orange * orange_num) * tax"
+)
+plt.show()
+
+# %% [markdown]
+# ### The two-layer network as an expression
+#
+# `ch05/autograd_two_layer_net.py` writes the network of section 5.7 as one expression of
+# Variables, with no layer and no `backward` method:
+#
+# $$L = \text{softmax\_cross\_entropy}\big(\text{relu}(x W_1 + b_1)\, W_2 + b_2,\; t\big).$$
+#
+# Its `gradient(x, t)` clears the parameters' gradients, computes the loss and calls
+# `backward()`. The bias is broadcast over the rows of the batch; the engine sums its gradient
+# back over the rows by itself, as Affine's `db` does. Built from the same seed, the two networks
+# have the same weights, and in float64 their gradients agree exactly:
+
+# %%
+networks = {}
+for cls in (TwoLayerNet, AutogradTwoLayerNet):
+    np.random.seed(0)
+    networks[cls.__name__] = cls(input_size=784, hidden_size=50, output_size=10, dtype=np.float64)
+t3_64 = t3.astype(np.float64)
+grads_layers = networks["TwoLayerNet"].gradient(x3, t3_64)
+grads_autograd = networks["AutogradTwoLayerNet"].gradient(x3, t3_64)
+for key in keys:
+    difference = float(abs(grads_autograd[key] - grads_layers[key]).max())
+    print(f"{key}: max |autograd - layers| = {difference:.1e}")
+
+# %% [markdown]
+# Exactly 0: the engine applies the layers' rules to the same arrays in the same order, so even
+# the rounding is the same. Here is the graph of that loss for a batch of 100 images (the images
+# `x` are a constant, grey: the engine computes no gradient for them, just as `Affine` does not
+# need `dx` in the first layer):
+
+# %%
+np.random.seed(0)
+graph_net = AutogradTwoLayerNet(input_size=784, hidden_size=50, output_size=10)
+x_named = Variable(x_train_d[:100], name="x", requires_grad=False)
+loss_v = graph_net.loss(x_named, t_train_d[:100])
+loss_v.name = "loss"
+loss_v.backward(retain_grad=True)
+fig = computational_graph.draw_graph(
+    loss_v, "loss = softmax_cross_entropy(relu(x @ W1 + b1) @ W2 + b2, t)"
+)
+plt.show()
+
+# %% [markdown]
+# Training works as before, with the autograd network in place of the layers. Both start from
+# the same weights and see the same mini-batches (`train` in `ch05/autograd_two_layer_net.py`,
+# SGD with learning rate 0.1), so they end with the same accuracy; the engine's bookkeeping
+# costs a little time (`benchmarks/bench_autograd.py` measures it on the full run):
+
+# %%
+data = ((x_train_d, t_train_d), (x_test_d, t_test_d))
+seconds = {}
+for cls in (TwoLayerNet, AutogradTwoLayerNet):
+    np.random.seed(0)
+    net = cls(input_size=784, hidden_size=50, output_size=10)
+    spent = train(net, data, iters=1000, batch_size=100, lr=0.1, seed=0)  # seconds of training
+    seconds[cls.__name__] = spent
+    accuracy = net.accuracy(x_test_d, t_test_d)
+    print(f"{cls.__name__:<20} test acc {accuracy:.4f} after 1000 steps, {spent:.2f} s")
+ratio = seconds["AutogradTwoLayerNet"] / seconds["TwoLayerNet"]
+print(f"autograd / layers: {ratio:.2f}x the time")
+
+# %% [markdown]
+# ### A second derivative
+#
+# The backward rules are written with the same operators as everything else. With
+# `backward(create_graph=True)` the engine runs them on Variables, so the gradient it produces is
+# itself a Variable, with a graph of its own, and can be differentiated again. For $y = x^3$ at
+# $x = 3$: $y' = 3x^2 = 27$ and $y'' = 6x = 18$.
+
+# %%
+x_v = Variable(np.array(3.0))
+(x_v**3).backward(create_graph=True)
+first = x_v.grad  # a Variable: 3 x^2, with a graph
+x_v.cleargrad()  # gradients add up: start the second backward from zero
+first.backward()
+print(f"y' = {float(first.data):g}, y'' = {float(x_v.grad):g}")
+
+# %% [markdown]
+# The same for the sigmoid on a whole range of $x$ at once, against the formulas
+# $\sigma' = \sigma(1 - \sigma)$ and $\sigma'' = \sigma(1 - \sigma)(1 - 2\sigma)$:
+
+# %%
+xs = np.linspace(-6, 6, 241)
+x_v = Variable(xs)
+y_v = autograd.sigmoid(x_v)
+y_v.sum().backward(create_graph=True)  # d(sum)/dx_i = sigmoid'(x_i): every slope at once
+first = x_v.grad
+x_v.cleargrad()
+first.sum().backward()
+s = y_v.data
+print(f"max |autograd - formula|: first {abs(first.data - s * (1 - s)).max():.1e}, ", end="")
+print(f"second {abs(x_v.grad - s * (1 - s) * (1 - 2 * s)).max():.1e}")
+
+fig, ax = plt.subplots()
+ax.plot(xs, s, label="sigmoid")
+ax.plot(xs, first.data, "--", label="first derivative (backward)")
+ax.plot(xs, x_v.grad, ":", label="second derivative (backward of backward)")
+ax.set(title="Differentiating twice with create_graph=True", xlabel="x", ylabel="value")
+ax.legend(loc="upper left")
+plt.show()
+
+# %% [markdown]
 # ## Summary
 #
 # * Backpropagation is the chain rule on a computational graph: each node multiplies the upstream
@@ -415,3 +580,6 @@ plt.show()
 #   into networks; `SoftmaxWithLoss.backward` is just $(y - t)/N$.
 # * A gradient check against numerical differentiation (in float64) confirms the backward pass,
 #   which is a thousand times faster or more.
+# * An autograd engine keeps the layers' local rules and chains them itself: it records the graph
+#   while computing (`common.autograd`), gives the layers' gradients exactly, and differentiates
+#   its own gradients for second derivatives.
