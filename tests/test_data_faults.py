@@ -400,20 +400,6 @@ def test_unreadable_cache_folder_is_one_line_and_falls_through(
     assert list(isolated.iterdir()) == []  # not written to either
 
 
-@pytest.mark.skipif(
-    os.name != "posix" or os.geteuid() == 0, reason="needs a user that chmod can stop"
-)
-def test_unreadable_cache_folder_for_real(tmp_path, monkeypatch, capsys, isolated):
-    monkeypatch.setenv("MNIST_DIR", str(tm.write_folder(tmp_path / "mnist", compress=True)))
-    isolated.mkdir()
-    isolated.chmod(0)
-    try:
-        tm.assert_same_as_small(*mnist.load_mnist(normalize=False))
-    finally:
-        isolated.chmod(0o755)
-    assert "cannot use the cache folder" in capsys.readouterr().err
-
-
 def test_cache_folder_that_is_a_file(tmp_path, monkeypatch, capsys, isolated):
     monkeypatch.setenv("MNIST_DIR", str(tm.write_folder(tmp_path / "mnist", compress=True)))
     isolated.write_bytes(b"my notes")
