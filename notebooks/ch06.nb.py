@@ -45,9 +45,9 @@ from ch06.batch_norm_test import train_with_and_without
 from ch06.experiments import axes_grid, plot_smoothed_losses, print_final_losses, train_side_by_side
 from ch06.optimizer_compare_naive import descend, f, plot_paths
 from ch06.optimizer_compare_naive import optimizers as valley_optimizers
+from ch06.weight_init_activation_histogram import ACTIVATIONS, histogram_grid
 from ch06.weight_init_compare import STARTING_SCALES
 from common import backend, plotting
-from common.functions import relu, sigmoid
 from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.optimizer import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
@@ -161,22 +161,16 @@ def layer_outputs(activation, std, layers=5, units=100, seed=0):
 
 n = 100
 configurations = [
-    ("sigmoid, std 1", sigmoid, 1.0, (0, 1)),
-    ("sigmoid, std 0.01", sigmoid, 0.01, (0, 1)),
-    ("sigmoid, Xavier", sigmoid, 1 / np.sqrt(n), (0, 1)),
-    ("ReLU, He", relu, np.sqrt(2 / n), (0, 3)),
+    ("sigmoid, std 1", "sigmoid", 1.0),
+    ("sigmoid, std 0.01", "sigmoid", 0.01),
+    ("sigmoid, Xavier", "sigmoid", 1 / np.sqrt(n)),
+    ("ReLU, He", "relu", np.sqrt(2 / n)),
 ]
-fig, axes = plt.subplots(len(configurations), 5, figsize=(13, 9), sharey="row")
-for row, (label, activation, std, value_range) in zip(axes, configurations):
-    for layer, (ax, z) in enumerate(zip(row, layer_outputs(activation, std)), start=1):
-        ax.hist(z.ravel(), bins=30, range=value_range, color="tab:blue")
-        ax.set_title(f"{label}: layer {layer}", fontsize=9)
-    row[0].set_ylabel("count")
-for ax in axes[-1]:
-    ax.set_xlabel("activation value")
-fig.suptitle("Activations of five layers for four weight scales")
-fig.tight_layout()
+rows = [(label, name, layer_outputs(ACTIVATIONS[name], std)) for label, name, std in configurations]
+# the script's figure: bars as % of all outputs, one y scale per row, ReLU's zeros written apart
+histogram_grid(rows, "Activations of five layers for four weight scales")
 plt.show()
+
 
 # %% [markdown]
 # The same three scales on MNIST (`MultiLayerNet` takes `weight_init_std` as a number, `'xavier'`
@@ -353,10 +347,11 @@ for rank, trial in enumerate(trials[:8], start=1):
     print(f"weight decay {trial['weight_decay']:.2e}")
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.5))
+fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
 for rank, trial in enumerate(trials[:5], start=1):
     epochs = np.arange(1, len(trial["val_curve"]) + 1)
-    label = f"best {rank}: lr {trial['lr']:.1e}"
+    # both hyperparameters of the trial: the legend names the pair, not the learning rate alone
+    label = f"best {rank}: lr {trial['lr']:.1e}, weight decay {trial['weight_decay']:.1e}"
     (line,) = left.plot(epochs, trial["val_curve"], label=label)
     left.plot(epochs, trial["train_curve"], ":", color=line.get_color())
 left.set(
@@ -365,7 +360,7 @@ left.set(
     ylabel="accuracy",
     ylim=(0, 1),
 )
-left.legend(loc="upper left")
+left.legend(loc="upper left", fontsize=8)
 
 accs = np.array([trial["val_acc"] for trial in trials])
 lrs = [trial["lr"] for trial in trials]
@@ -373,10 +368,17 @@ weight_decays = [trial["weight_decay"] for trial in trials]
 dots = right.scatter(
     lrs, weight_decays, c=accs, cmap="viridis", s=60, vmin=0, vmax=max(accs.max(), 0.1)
 )
+for rank, trial in enumerate(trials[:5], start=1):  # the ranks of the left panel's legend
+    right.annotate(
+        str(rank), (trial["lr"], trial["weight_decay"]), xytext=(5, 4), textcoords="offset points"
+    )
+# the search ranges, with a tenth of a decade around them so that no marker is cut at an edge
 right.set(
     xscale="log",
     yscale="log",
-    title="All trials: validation accuracy",
+    xlim=(10**-6.1, 10**-1.9),
+    ylim=(10**-8.1, 10**-3.9),
+    title="All trials: validation accuracy (numbers: the five best)",
     xlabel="learning rate",
     ylabel="weight decay",
 )
