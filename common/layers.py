@@ -18,21 +18,9 @@ import math
 import numpy as np
 
 from common.backend import get_array_module
-from common.functions import (
-    _as_batch,
-    cross_entropy_error,
-    identity_function,
-    log_softmax,
-    mean_squared_error,
-    relu,
-    relu_grad,
-    sigmoid,
-    sigmoid_grad,
-    softmax,
-    softmax_loss,
-    step_function,
-    sum_squared_error,
-)
+from common.functions import *  # noqa: F403  (the book's surface, handed on: see __all__)
+from common.functions import __all__ as _functions_names
+from common.functions import _as_batch, log_softmax, sigmoid
 from common.util import col2im, im2col
 
 # The names ``from common.layers import *`` hands on.  The book's module has no
@@ -41,24 +29,9 @@ from common.util import col2im, im2col
 # scripts use those names after ``from common.layers import *``.  This list is
 # that surface plus this module's additions (log_softmax, mean_squared_error).
 __all__ = [
-    "np",
-    # from common.functions, as the book's star import passes them on
-    "identity_function",
-    "step_function",
-    "sigmoid",
-    "sigmoid_grad",
-    "relu",
-    "relu_grad",
-    "softmax",
-    "sum_squared_error",
-    "cross_entropy_error",
-    "softmax_loss",
-    "log_softmax",
-    "mean_squared_error",
-    # from common.util
+    *_functions_names,
     "im2col",
     "col2im",
-    # the layers
     "Relu",
     "Sigmoid",
     "Affine",
