@@ -41,20 +41,11 @@ class AutogradTwoLayerNet:
     def __init__(
         self, input_size, hidden_size, output_size, weight_init_std=0.01, dtype=np.float32
     ):
-        # The draws of TwoLayerNet, in its order: W1 then W2, from NumPy's global generator.
-        def weights(rows, cols):
-            w = (weight_init_std * np.random.randn(rows, cols)).astype(dtype)
-            return backend.to_device(w)
-
-        def zeros(n):
-            return backend.to_device(np.zeros(n, dtype=dtype))
-
-        self.params = {
-            "W1": weights(input_size, hidden_size),
-            "b1": zeros(hidden_size),
-            "W2": weights(hidden_size, output_size),
-            "b2": zeros(output_size),
-        }
+        # The layer network's own parameters: the same draws, so the same seed gives
+        # the same initial weights (and the comparison below compares like with like).
+        self.params = TwoLayerNet(
+            input_size, hidden_size, output_size, weight_init_std, dtype=dtype
+        ).params
         self.variables = {key: Variable(value, name=key) for key, value in self.params.items()}
 
     def predict(self, x):
