@@ -7,13 +7,13 @@ agrees; the hyperparameter search gives the same results with 1 and 2 jobs;
 without MNIST every script stops with one line; ``ch06.experiments.train_side_by_side``
 gives every network the same mini-batches.
 """
+
 import copy
 import importlib
 import re
 
 import numpy as np
 import pytest
-
 from conftest import requires_mnist, run_script
 
 SCRIPTS = [
@@ -28,8 +28,11 @@ SCRIPTS = [
     "hyperparameter_optimization",
 ]
 
-MNIST_SCRIPTS = [name for name in SCRIPTS
-                 if name not in ("optimizer_compare_naive", "weight_init_activation_histogram")]
+MNIST_SCRIPTS = [
+    name
+    for name in SCRIPTS
+    if name not in ("optimizer_compare_naive", "weight_init_activation_histogram")
+]
 
 NUMBER = r"[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
 
@@ -41,8 +44,15 @@ def loss_lines(out):
     for line in out.splitlines():
         if re.match(r"^(iteration \d+|mean of the last \d+ iterations) \| ", line):
             label, *columns = line.split(" | ")
-            lines.append((label, {name: float(value) for name, value in
-                                  (column.rsplit(" ", 1) for column in columns)}))
+            lines.append(
+                (
+                    label,
+                    {
+                        name: float(value)
+                        for name, value in (column.rsplit(" ", 1) for column in columns)
+                    },
+                )
+            )
     return lines
 
 
@@ -70,10 +80,21 @@ def test_optimizer_compare_naive(tmp_path):
     out = run_script("ch06/optimizer_compare_naive.py", "--save", tmp_path).stdout
     start = re.search(rf"start \(x, y\) = \(({NUMBER}), ({NUMBER})\)", out)
     start_distance = float(start[1]) ** 2 + float(start[2]) ** 2
-    finals = re.findall(rf"^(\w+) +final \(x, y\) = \(({NUMBER}), ({NUMBER})\)  f = ({NUMBER})$", out, re.M)
-    assert [name for name, *_ in finals] == ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+    finals = re.findall(
+        rf"^(\w+) +final \(x, y\) = \(({NUMBER}), ({NUMBER})\)  f = ({NUMBER})$", out, re.M
+    )
+    assert [name for name, *_ in finals] == [
+        "SGD",
+        "Momentum",
+        "Nesterov",
+        "AdaGrad",
+        "RMSprop",
+        "Adam",
+    ]
     for name, x, y, f in finals:
-        assert float(x) ** 2 + float(y) ** 2 < start_distance, f"{name} did not get closer to (0, 0)"
+        assert float(x) ** 2 + float(y) ** 2 < start_distance, (
+            f"{name} did not get closer to (0, 0)"
+        )
         assert float(f) < 6.45, f"{name} did not lower f"
     figures_written(tmp_path, "optimizer_paths", "optimizer_function")
 
@@ -81,7 +102,7 @@ def test_optimizer_compare_naive(tmp_path):
 def drawn_width_over_height(ax, contours, level):
     """Width / height ON SCREEN of the contour line f = level in ``ax``."""
     index = list(contours.levels).index(level)
-    vertices = np.concatenate([path.vertices for path in contours.get_paths()[index:index + 1]])
+    vertices = np.concatenate([path.vertices for path in contours.get_paths()[index : index + 1]])
     pixels = ax.transData.transform(vertices)
     width, height = np.ptp(pixels, axis=0)
     return width / height
@@ -123,15 +144,24 @@ def test_valley_figures_draw_x_and_y_on_one_scale_with_one_legend_and_a_colorbar
 
 @requires_mnist
 @pytest.mark.slow
-@pytest.mark.parametrize("name, networks", [
-    ("optimizer_compare_mnist", ["SGD", "Momentum", "AdaGrad", "Adam", "RMSprop"]),
-    ("weight_init_compare", ["std 0.01", "Xavier", "He"]),
-])
+@pytest.mark.parametrize(
+    "name, networks",
+    [
+        ("optimizer_compare_mnist", ["SGD", "Momentum", "AdaGrad", "Adam", "RMSprop"]),
+        ("weight_init_compare", ["std 0.01", "Xavier", "He"]),
+    ],
+)
 def test_side_by_side_losses(name, networks, tmp_path):
-    out = run_script(f"ch06/{name}.py", "--iters", 30, "--print-every", 10, "--save", tmp_path).stdout
+    out = run_script(
+        f"ch06/{name}.py", "--iters", 30, "--print-every", 10, "--save", tmp_path
+    ).stdout
     lines = loss_lines(out)
-    assert [label for label, _ in lines] == ["iteration 0", "iteration 10", "iteration 20",
-                                             "mean of the last 30 iterations"]
+    assert [label for label, _ in lines] == [
+        "iteration 0",
+        "iteration 10",
+        "iteration 20",
+        "mean of the last 30 iterations",
+    ]
     for _, losses in lines:
         assert list(losses) == networks
         assert all(0 < loss < 10 for loss in losses.values())
@@ -158,13 +188,15 @@ def test_histogram_shares_add_up_to_all_outputs_and_count_relu_zeros_apart():
 def test_histogram_grid_rows_share_a_visible_y_scale_of_percentages():
     import matplotlib.pyplot as plt
 
-    from ch06.weight_init_activation_histogram import forward, histogram_shares, histogram_grid
+    from ch06.weight_init_activation_histogram import forward, histogram_grid, histogram_shares
     from common.functions import relu
 
     np.random.seed(0)
     x = np.random.randn(200, 50)
-    rows = [(name, "relu", forward(x, scale, 4, relu)) for name, scale in
-            [("std=1", 1.0), ("He", np.sqrt(2 / 50))]]
+    rows = [
+        (name, "relu", forward(x, scale, 4, relu))
+        for name, scale in [("std=1", 1.0), ("He", np.sqrt(2 / 50))]
+    ]
     fig = histogram_grid(rows, "test")
     axes = np.array(fig.axes).reshape(2, 4)
     for row, (_, _, outputs) in zip(axes, rows):
@@ -185,22 +217,44 @@ def test_histogram_grid_rows_share_a_visible_y_scale_of_percentages():
 
 @pytest.mark.slow
 def test_weight_init_activation_histogram(tmp_path):
-    out = run_script("ch06/weight_init_activation_histogram.py", "--activation", "relu",
-                     "--samples", 200, "--save", tmp_path).stdout
+    out = run_script(
+        "ch06/weight_init_activation_histogram.py",
+        "--activation",
+        "relu",
+        "--samples",
+        200,
+        "--save",
+        tmp_path,
+    ).stdout
     stds = [float(v) for v in re.findall(rf"^layer 5: mean {NUMBER}  std ({NUMBER})", out, re.M)]
     assert len(stds) == 4  # std=1, std=0.01, Xavier, He
     std_1, std_001, xavier, he = stds
-    assert std_1 > 100 * he > 100 * xavier and std_001 < 1e-4 * he  # ReLU: explodes or vanishes, unless He
+    assert (
+        std_1 > 100 * he > 100 * xavier and std_001 < 1e-4 * he
+    )  # ReLU: explodes or vanishes, unless He
     figures_written(tmp_path, "weight_init_activation_relu")
 
 
 @requires_mnist
 @pytest.mark.slow
 def test_batch_norm_test(tmp_path):
-    out = run_script("ch06/batch_norm_test.py", "--epochs", 2, "--scales", 2, "--train-size", 200,
-                     "--save", tmp_path).stdout
-    pairs = re.findall(rf"^epoch +\d+ \| without BN: train acc ({NUMBER}) \| "
-                       rf"with BN: train acc ({NUMBER})$", out, re.M)
+    out = run_script(
+        "ch06/batch_norm_test.py",
+        "--epochs",
+        2,
+        "--scales",
+        2,
+        "--train-size",
+        200,
+        "--save",
+        tmp_path,
+    ).stdout
+    pairs = re.findall(
+        rf"^epoch +\d+ \| without BN: train acc ({NUMBER}) \| "
+        rf"with BN: train acc ({NUMBER})$",
+        out,
+        re.M,
+    )
     assert len(pairs) == 2 * 2
     assert all(0 <= float(a) <= 1 and 0 <= float(b) <= 1 for a, b in pairs)
     figures_written(tmp_path, "batch_norm_test")
@@ -209,10 +263,14 @@ def test_batch_norm_test(tmp_path):
 @requires_mnist
 @pytest.mark.slow
 def test_batch_norm_gradient_check():
-    out = run_script("ch06/batch_norm_gradient_check.py", "--input-size", 20, "--batch-size", 3).stdout
+    out = run_script(
+        "ch06/batch_norm_gradient_check.py", "--input-size", 20, "--batch-size", 3
+    ).stdout
     rows = re.findall(rf"^(\w+):({NUMBER})  \(({NUMBER})\)$", out, re.M)
     keys = [key for key, *_ in rows]
-    assert sorted(keys) == sorted(["W1", "b1", "W2", "b2", "W3", "b3", "gamma1", "beta1", "gamma2", "beta2"])
+    assert sorted(keys) == sorted(
+        ["W1", "b1", "W2", "b2", "W3", "b3", "gamma1", "beta1", "gamma2", "beta2"]
+    )
     for key, diff, _ in rows:
         assert float(diff) < 1e-6, f"{key}: backprop and numerical gradients differ by {diff}"
     sizes = {key: float(size) for key, _, size in rows}
@@ -235,8 +293,9 @@ def test_overfit_weight_decay(tmp_path):
     assert all(0 <= a <= 1 for row in epochs for a in row[1:])
     # the same start: before (nearly) any training, the two networks agree
     assert epochs[0][1:3] == pytest.approx(epochs[0][3:5], abs=0.02)
-    finals = re.findall(rf"^(.+): final train acc {NUMBER}, test acc {NUMBER}, gap {NUMBER}$",
-                        out, re.M)
+    finals = re.findall(
+        rf"^(.+): final train acc {NUMBER}, test acc {NUMBER}, gap {NUMBER}$", out, re.M
+    )
     assert finals == ["no weight decay", "weight decay 0.1"]
     figures_written(tmp_path, "overfit_weight_decay")
 
@@ -245,11 +304,12 @@ def test_overfit_weight_decay(tmp_path):
 @pytest.mark.slow
 def test_overfit_dropout(tmp_path):
     out = run_script("ch06/overfit_dropout.py", "--epochs", 3, "--save", tmp_path).stdout
-    epochs = overfit_epochs(out, "no dropout", "dropout 0.2")
+    epochs = overfit_epochs(out, "no dropout", "dropout 0.15")
     assert [e[0] for e in epochs] == [1, 2, 3]
-    finals = re.findall(rf"^(.+): final train acc {NUMBER}, test acc {NUMBER}, gap {NUMBER}$",
-                        out, re.M)
-    assert finals == ["no dropout", "dropout 0.2"]
+    finals = re.findall(
+        rf"^(.+): final train acc {NUMBER}, test acc {NUMBER}, gap {NUMBER}$", out, re.M
+    )
+    assert finals == ["no dropout", "dropout 0.15"]
     figures_written(tmp_path, "overfit_dropout")
 
 
@@ -258,14 +318,22 @@ def test_overfit_dropout(tmp_path):
 def test_hyperparameter_optimization_parallel_matches_serial(tmp_path):
     settings = ["--trials", 4, "--epochs", 2, "--seed", 3]
     serial = run_script("ch06/hyperparameter_optimization.py", *settings, "--save", tmp_path).stdout
-    parallel = run_script("ch06/hyperparameter_optimization.py", *settings, "--jobs", 2,
-                          "--save", tmp_path / "parallel").stdout
+    parallel = run_script(
+        "ch06/hyperparameter_optimization.py",
+        *settings,
+        "--jobs",
+        2,
+        "--save",
+        tmp_path / "parallel",
+    ).stdout
 
     def results(out):
         return [line for line in out.splitlines() if line.startswith(("trial ", "best "))]
 
     assert len(results(serial)) == 8
-    assert re.search(rf"^best 1 \| val acc {NUMBER} \| lr {NUMBER} \| weight decay {NUMBER}$", serial, re.M)
+    assert re.search(
+        rf"^best 1 \| val acc {NUMBER} \| lr {NUMBER} \| weight decay {NUMBER}$", serial, re.M
+    )
     assert results(parallel) == results(serial)
     figures_written(tmp_path, "hyperparameter_best", "hyperparameter_map")
 
@@ -275,12 +343,23 @@ def test_hyperparameter_optimization_parallel_matches_serial(tmp_path):
 def test_hyperparameter_optimization_jobs_on_a_device_run_one_after_another(tmp_path):
     """--jobs 2 on the stand-in GPU: one line says so, and the results equal the CPU's."""
     settings = ["--trials", 2, "--epochs", 2, "--seed", 3]
-    cpu = run_script("ch06/hyperparameter_optimization.py", *settings, "--device", "cpu",
-                     "--save", tmp_path).stdout
-    device = run_script("ch06/hyperparameter_optimization.py", *settings, "--jobs", 2,
-                        "--device", "strict", "--save", tmp_path / "strict").stdout
-    assert "note: --jobs 2 runs CPU worker processes; on --device strict the trials run one " \
-           "after another instead (same results)" in device
+    cpu = run_script(
+        "ch06/hyperparameter_optimization.py", *settings, "--device", "cpu", "--save", tmp_path
+    ).stdout
+    device = run_script(
+        "ch06/hyperparameter_optimization.py",
+        *settings,
+        "--jobs",
+        2,
+        "--device",
+        "strict",
+        "--save",
+        tmp_path / "strict",
+    ).stdout
+    assert (
+        "note: --jobs 2 runs CPU worker processes; on --device strict the trials run one "
+        "after another instead (same results)" in device
+    )
 
     def results(out):
         return [line for line in out.splitlines() if line.startswith(("trial ", "best "))]
@@ -292,9 +371,20 @@ def test_hyperparameter_optimization_jobs_on_a_device_run_one_after_another(tmp_
 @pytest.mark.slow
 def test_hyperparameter_workers_ignore_an_inherited_device(tmp_path):
     """--device cpu --jobs 2 with DLFS_DEVICE naming a missing GPU: the workers run on the CPU."""
-    result = run_script("ch06/hyperparameter_optimization.py", "--trials", 2, "--epochs", 1,
-                        "--jobs", 2, "--device", "cpu", "--save", tmp_path,
-                        env={"DLFS_DEVICE": "gpu"})
+    result = run_script(
+        "ch06/hyperparameter_optimization.py",
+        "--trials",
+        2,
+        "--epochs",
+        1,
+        "--jobs",
+        2,
+        "--device",
+        "cpu",
+        "--save",
+        tmp_path,
+        env={"DLFS_DEVICE": "gpu"},
+    )
     assert "Traceback" not in result.stderr
     assert len([line for line in result.stdout.splitlines() if line.startswith("trial ")]) == 2
 
@@ -303,8 +393,17 @@ def test_hyperparameter_workers_ignore_an_inherited_device(tmp_path):
 @pytest.mark.gpu
 @pytest.mark.slow
 def test_optimizer_compare_mnist_on_gpu(tmp_path):
-    out = run_script("ch06/optimizer_compare_mnist.py", "--device", "gpu", "--iters", 20,
-                     "--print-every", 10, "--save", tmp_path).stdout
+    out = run_script(
+        "ch06/optimizer_compare_mnist.py",
+        "--device",
+        "gpu",
+        "--iters",
+        20,
+        "--print-every",
+        10,
+        "--save",
+        tmp_path,
+    ).stdout
     assert "device: gpu" in out
     lines = loss_lines(out)
     assert len(lines) == 3 and all(0 < losses["Adam"] < 10 for _, losses in lines)
@@ -335,7 +434,10 @@ def test_train_side_by_side_gives_every_network_the_same_batches(capsys):
     optimizers = {"a": SGD(lr=0.1), "b": SGD(lr=0.1), "c": SGD(lr=0.5)}
     losses = train_side_by_side(networks, optimizers, x, t, iters=20, batch_size=10, print_every=10)
 
-    assert all(len(values) == 20 and all(isinstance(v, float) for v in values) for values in losses.values())
+    assert all(
+        len(values) == 20 and all(isinstance(v, float) for v in values)
+        for values in losses.values()
+    )
     assert losses["a"] == losses["b"]  # same start, same rule, same batches: the same losses
     assert losses["c"][0] == losses["a"][0] and losses["c"][1:] != losses["a"][1:]
     out = capsys.readouterr().out.splitlines()
