@@ -88,8 +88,9 @@ def plot_results(scales, results, train_size):
         ylim=(0, 1),
     )
     for ax, scale, (plain, with_bn) in zip(axes, scales, results):
-        ax.plot(with_bn, label="Batch Normalization")  # x: the epoch, from 0 (before training)
-        ax.plot(plain, "--", label="Normal (without BatchNorm)")
+        epochs = range(1, len(with_bn) + 1)  # numbered as printed: epoch 1 is after one step
+        ax.plot(epochs, with_bn, label="Batch Normalization")
+        ax.plot(epochs, plain, "--", label="Normal (without BatchNorm)")
         ax.set_title(f"W std: {scale:.4g}", fontsize=10)
     # One legend for the grid, below it, where it covers no curve.
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)

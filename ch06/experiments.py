@@ -146,7 +146,7 @@ def plot_accuracies(results, title):
     """Training (solid) and test (dashed) accuracy per epoch: dict run name -> (train, test)."""
     fig, ax = plt.subplots()
     for (name, (train_acc, test_acc)), (marker, _) in zip(results.items(), LINE_STYLES):
-        epochs = np.arange(len(train_acc))
+        epochs = np.arange(1, len(train_acc) + 1)  # numbered as the epoch lines print them
         every = max(len(epochs) // 15, 1)
         line = ax.plot(
             epochs, train_acc, marker=marker, markevery=every, markersize=4, label=f"{name}: train"
@@ -161,7 +161,7 @@ def plot_accuracies(results, title):
             color=line.get_color(),
             label=f"{name}: test",
         )
-    ax.set(title=title, xlabel="epochs", ylabel="accuracy", ylim=(0, 1.0))
+    ax.set(title=title, xlabel="epochs", ylabel="accuracy", ylim=(0, 1.02))
     ax.legend(loc="lower right")
     return fig
 

@@ -145,7 +145,7 @@ def plot_results(results, count, lr_range, wd_range):
         ylim=(0, 1),
     )
     for rank, (ax, (lr, wd, val_acc, train_acc)) in enumerate(zip(axes, best), start=1):
-        epochs = np.arange(len(val_acc))  # the first measurement is after step 1: epoch 0
+        epochs = np.arange(1, len(val_acc) + 1)  # epoch 1: measured after its first step
         ax.plot(epochs, val_acc, label="validation")
         ax.plot(epochs, train_acc, "--", label="train")
         ax.set_title(f"best {rank}: lr {lr:.1e}\nwd {wd:.1e}", fontsize=9)
@@ -154,8 +154,12 @@ def plot_results(results, count, lr_range, wd_range):
 
     search_map, ax = plt.subplots()
     lrs, wds, final = zip(*[(lr, wd, val_acc[-1]) for lr, wd, val_acc, _ in results])
-    points = ax.scatter(lrs, wds, c=final, cmap="viridis", vmin=0, vmax=1)
+    # Colours span the accuracies reached (short runs stay far below 1), and the best
+    # trials carry their rank, as in the figure of their curves.
+    points = ax.scatter(lrs, wds, c=final, cmap="viridis", vmin=0, vmax=max(max(final), 1e-3))
     search_map.colorbar(points, label="final validation accuracy")
+    for rank, (lr, wd, _, _) in enumerate(results[:5], start=1):
+        ax.annotate(str(rank), (lr, wd), xytext=(4, 4), textcoords="offset points", fontsize=9)
     # A margin of a tenth of a decade: markers at the ranges' ends are not cut in half.
     ax.set(
         xscale="log",
