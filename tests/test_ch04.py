@@ -1,9 +1,11 @@
 """Chapter 4: numerical differentiation, gradients, gradient descent, the two-layer network."""
+
 import importlib
 import re
 
 import numpy as np
 import pytest
+from conftest import REPO, requires_mnist, run_script
 
 from ch04.gradient_2d import function_2, numerical_gradient
 from ch04.gradient_method import gradient_descent
@@ -12,14 +14,19 @@ from ch04.two_layer_net import TwoLayerNet
 from common import backend
 from common.functions import softmax
 from common.gradient import numerical_gradient as gradient_at_point
-from conftest import REPO, requires_mnist, run_script
 
-SCRIPTS = ["gradient_1d", "gradient_2d", "gradient_method", "gradient_simplenet",
-           "two_layer_net", "train_neuralnet"]
+SCRIPTS = [
+    "gradient_1d",
+    "gradient_2d",
+    "gradient_method",
+    "gradient_simplenet",
+    "two_layer_net",
+    "train_neuralnet",
+]
 
 
 def non_separable(x):
-    """x0^2/20 + x1^2 + x0*x1 for a point (2,) or stacked points (2, ...): the x0*x1 term couples them."""
+    """x0^2/20 + x1^2 + x0*x1 for a point (2,) or stacked points (2, ...): x0*x1 couples them."""
     return x[0] ** 2 / 20 + x[1] ** 2 + x[0] * x[1]
 
 
@@ -51,6 +58,7 @@ def assert_png(path):
 
 # --- --help and the import convention -----------------------------------------------
 
+
 def test_every_script_has_help(capsys):
     for name in SCRIPTS:
         module = importlib.import_module(f"ch04.{name}")
@@ -66,10 +74,20 @@ def test_every_script_has_help(capsys):
 
 def test_train_neuralnet_help_warns_that_numerical_is_slow(capsys):
     from ch04.train_neuralnet import main
+
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for option in ("--iters", "--batch-size", "--lr", "--hidden", "--grad", "--train-size", "--seed", "--device"):
+    for option in (
+        "--iters",
+        "--batch-size",
+        "--lr",
+        "--hidden",
+        "--grad",
+        "--train-size",
+        "--seed",
+        "--device",
+    ):
         assert option in out
     assert "PER STEP" in out and "(default: 10000;" in " ".join(out.split())
 
@@ -81,17 +99,22 @@ def test_sources_do_not_touch_sys_path():
 
 # --- gradient_2d -------------------------------------------------------------------
 
+
 def test_function_2_takes_a_point_or_stacked_grids():
     assert function_2(np.array([3.0, 4.0])) == pytest.approx(25.0)
     X0, X1 = np.meshgrid(np.linspace(-2, 2, 5), np.linspace(-1, 1, 3))
     values = function_2(np.stack([X0, X1]))
     assert values.shape == (3, 5)
-    np.testing.assert_allclose(values, X0 ** 2 + X1 ** 2)
+    np.testing.assert_allclose(values, X0**2 + X1**2)
 
 
 def test_numerical_gradient_at_one_point():
-    np.testing.assert_allclose(numerical_gradient(function_2, np.array([3.0, 4.0])), [6, 8], atol=1e-6)
-    np.testing.assert_allclose(numerical_gradient(function_2, np.array([0, 2])), [0, 4], atol=1e-6)  # ints
+    np.testing.assert_allclose(
+        numerical_gradient(function_2, np.array([3.0, 4.0])), [6, 8], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        numerical_gradient(function_2, np.array([0, 2])), [0, 4], atol=1e-6
+    )  # ints
 
 
 def test_numerical_gradient_row_by_row_is_right_for_a_non_separable_function():
@@ -109,6 +132,7 @@ def test_numerical_gradient_row_by_row_is_right_for_a_non_separable_function():
 
 # --- gradient_method ---------------------------------------------------------------
 
+
 def test_gradient_descent_converges_to_the_minimum():
     init = np.array([-3.0, 4.0])
     x, path = gradient_descent(function_2, init, lr=0.1, step_num=100)
@@ -119,10 +143,11 @@ def test_gradient_descent_converges_to_the_minimum():
     np.testing.assert_array_equal(init, [-3, 4])  # the book would have overwritten init_x
 
     x20, _ = gradient_descent(function_2, init, lr=0.1, step_num=20)
-    np.testing.assert_allclose(x20, 0.8 ** 20 * init, rtol=1e-6)  # each step multiplies x by 1 - 2 lr
+    np.testing.assert_allclose(x20, 0.8**20 * init, rtol=1e-6)  # each step multiplies x by 1 - 2 lr
 
 
 # --- gradient_simplenet ------------------------------------------------------------
+
 
 def test_simplenet_numerical_gradient_matches_the_formula():
     np.random.seed(1)
@@ -134,6 +159,7 @@ def test_simplenet_numerical_gradient_matches_the_formula():
 
 
 # --- two_layer_net -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("one_hot", [True, False])
 @pytest.mark.parametrize("weight_init_std", [0.01, 1.0])
@@ -157,7 +183,11 @@ def test_two_layer_net_shapes_and_accuracy():
     np.random.seed(0)
     net = TwoLayerNet(784, 50, 10)
     assert {k: v.shape for k, v in net.params.items()} == {
-        "W1": (784, 50), "b1": (50,), "W2": (50, 10), "b2": (10,)}
+        "W1": (784, 50),
+        "b1": (50,),
+        "W2": (50, 10),
+        "b2": (10,),
+    }
     x = np.random.rand(25, 784).astype(np.float32)  # host data, whatever the device
     y = backend.to_cpu(net.predict(x))
     assert y.shape == (25, 10)
@@ -196,10 +226,13 @@ def test_two_layer_net_moves_host_data_to_its_parameters_device():
 
 # --- the scripts, run headless -----------------------------------------------------
 
+
 @pytest.mark.slow
 def test_gradient_1d_prints_derivatives_and_plots(tmp_path):
     result = run_script("ch04/gradient_1d.py", "--save", tmp_path)
-    derivatives = [float(v) for v in re.findall(r"^f'\([0-9.]+\) = ([0-9.e+-]+)", result.stdout, re.MULTILINE)]
+    derivatives = [
+        float(v) for v in re.findall(r"^f'\([0-9.]+\) = ([0-9.e+-]+)", result.stdout, re.MULTILINE)
+    ]
     assert derivatives == pytest.approx([0.2, 0.3], abs=1e-9)
     assert_png(tmp_path / "gradient_1d.png")
 
@@ -214,7 +247,9 @@ def test_gradient_2d_draws_field_and_surface(tmp_path):
 
 @pytest.mark.slow
 def test_gradient_method_runs_as_module_from_another_folder(tmp_path):
-    result = run_script("ch04/gradient_method.py", "--save", tmp_path / "figs", module=True, cwd=tmp_path)
+    result = run_script(
+        "ch04/gradient_method.py", "--save", tmp_path / "figs", module=True, cwd=tmp_path
+    )
     final = re.search(r"after 20 steps with lr=0.1: \[(\S+)\s+(\S+)\]", result.stdout)
     assert final, result.stdout
     assert [float(v) for v in final.groups()] == pytest.approx([-0.03458765, 0.04611686], rel=1e-6)
@@ -232,9 +267,12 @@ def test_gradient_simplenet_prints_dw():
 
 def train(*args, tmp_path):
     result = run_script("ch04/train_neuralnet.py", *args, "--save", tmp_path)
-    accuracies = [(float(a), float(b)) for a, b in
-                  re.findall(r"^epoch +\d+ \| train acc ([0-9.]+) \| test acc ([0-9.]+)$",
-                             result.stdout, re.M)]
+    accuracies = [
+        (float(a), float(b))
+        for a, b in re.findall(
+            r"^epoch +\d+ \| train acc ([0-9.]+) \| test acc ([0-9.]+)$", result.stdout, re.M
+        )
+    ]
     final_loss = float(re.search(r"last loss ([0-9.]+)", result.stdout).group(1))
     assert_png(tmp_path / "loss.png")
     assert_png(tmp_path / "accuracy.png")
@@ -244,7 +282,9 @@ def train(*args, tmp_path):
 @requires_mnist
 @pytest.mark.slow
 def test_train_neuralnet_learns(tmp_path):
-    accuracies, final_loss = train("--iters", 50, "--train-size", 1000, "--lr", 1.0, tmp_path=tmp_path)
+    accuracies, final_loss = train(
+        "--iters", 50, "--train-size", 1000, "--lr", 1.0, tmp_path=tmp_path
+    )
     assert len(accuracies) == 5  # at the start of each epoch of 1000 / 100 steps, from step 1
     assert all(0 <= a <= 1 for pair in accuracies for a in pair)
     assert accuracies[-1][1] > accuracies[0][1] + 0.1
@@ -257,7 +297,20 @@ def test_train_neuralnet_numerical_follows_backprop(tmp_path):
     # Same seed, same mini-batches: the kinds of gradient agree to ~1e-9, so the
     # trainings end at the same loss.  Every setting is given: numerical mode's
     # defaults differ from backprop's.
-    tiny = ["--iters", 3, "--hidden", 3, "--batch-size", 5, "--train-size", 20, "--lr", 0.1, "--seed", 1]
+    tiny = [
+        "--iters",
+        3,
+        "--hidden",
+        3,
+        "--batch-size",
+        5,
+        "--train-size",
+        20,
+        "--lr",
+        0.1,
+        "--seed",
+        1,
+    ]
     _, numerical_loss = train(*tiny, "--grad", "numerical", tmp_path=tmp_path / "numerical")
     _, loop_loss = train(*tiny, "--slow-numerical", tmp_path=tmp_path / "loop")
     _, backprop_loss = train(*tiny, "--grad", "backprop", tmp_path=tmp_path / "backprop")
@@ -267,27 +320,61 @@ def test_train_neuralnet_numerical_follows_backprop(tmp_path):
 
 # --- train_neuralnet: the defaults of each --grad mode -----------------------------
 
-@pytest.mark.parametrize("argv, expected", [
-    ([], dict(grad="backprop", iters=10000, batch_size=100, lr=0.1, hidden=50, train_size=60000)),
-    (["--grad", "backprop"], dict(grad="backprop", iters=10000, lr=0.1)),
-    (["--grad", "numerical"], dict(grad="numerical", iters=1200, batch_size=100, lr=1.0, hidden=50,
-                                   train_size=60000, slow_numerical=False)),
-    (["--slow-numerical"], dict(grad="numerical", iters=60, batch_size=10, lr=1.0, hidden=10, train_size=200,
-                                slow_numerical=True)),
-    (["--grad", "numerical", "--slow-numerical", "--iters", "3"], dict(grad="numerical", iters=3, hidden=10)),
-    # what the command line says wins over the mode's default
-    (["--grad", "numerical", "--lr", "0.1", "--iters", "5000", "--batch-size", "50"],
-     dict(iters=5000, batch_size=50, lr=0.1, hidden=50)),
-    (["--lr", "2", "--hidden", "20"], dict(grad="backprop", iters=10000, lr=2.0, hidden=20)),
-])
+
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (
+            [],
+            dict(grad="backprop", iters=10000, batch_size=100, lr=0.1, hidden=50, train_size=60000),
+        ),
+        (["--grad", "backprop"], dict(grad="backprop", iters=10000, lr=0.1)),
+        (
+            ["--grad", "numerical"],
+            dict(
+                grad="numerical",
+                iters=1200,
+                batch_size=100,
+                lr=1.0,
+                hidden=50,
+                train_size=60000,
+                slow_numerical=False,
+            ),
+        ),
+        (
+            ["--slow-numerical"],
+            dict(
+                grad="numerical",
+                iters=60,
+                batch_size=10,
+                lr=1.0,
+                hidden=10,
+                train_size=200,
+                slow_numerical=True,
+            ),
+        ),
+        (
+            ["--grad", "numerical", "--slow-numerical", "--iters", "3"],
+            dict(grad="numerical", iters=3, hidden=10),
+        ),
+        # what the command line says wins over the mode's default
+        (
+            ["--grad", "numerical", "--lr", "0.1", "--iters", "5000", "--batch-size", "50"],
+            dict(iters=5000, batch_size=50, lr=0.1, hidden=50),
+        ),
+        (["--lr", "2", "--hidden", "20"], dict(grad="backprop", iters=10000, lr=2.0, hidden=20)),
+    ],
+)
 def test_train_neuralnet_defaults_depend_on_the_mode(argv, expected):
     from ch04.train_neuralnet import parse_args
+
     args = parse_args(argv)
     assert {key: getattr(args, key) for key in expected} == expected
 
 
 def test_train_neuralnet_rejects_slow_numerical_with_backprop(capsys):
     from ch04.train_neuralnet import parse_args
+
     with pytest.raises(SystemExit) as exit_info:
         parse_args(["--grad", "backprop", "--slow-numerical"])
     assert exit_info.value.code == 2
@@ -296,6 +383,7 @@ def test_train_neuralnet_rejects_slow_numerical_with_backprop(capsys):
 
 def test_train_neuralnet_help_gives_the_numerical_defaults(capsys):
     from ch04.train_neuralnet import main
+
     with pytest.raises(SystemExit):
         main(["--help"])
     out = " ".join(capsys.readouterr().out.split())  # undo argparse's line wrapping
