@@ -390,3 +390,10 @@ def test_train_neuralnet_help_gives_the_numerical_defaults(capsys):
     assert "(default: None)" not in out
     assert "1200 with --grad numerical" in out and "1.0 with --grad numerical" in out
     assert "fast=True" in out and "--slow-numerical" in out
+
+
+def test_two_layer_net_run_as_a_script_compares_its_gradients():
+    out = run_script("ch04/two_layer_net.py").stdout
+    diffs = re.findall(r"^(W1|b1|W2|b2): max \|numerical \(fast\) - backprop\| = (\S+)$", out, re.M)
+    assert [key for key, _ in diffs] == ["W1", "b1", "W2", "b2"]
+    assert all(float(value) < 1e-8 for _, value in diffs), diffs
