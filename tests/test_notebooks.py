@@ -122,7 +122,6 @@ def test_ipynb_has_the_cells_of_its_text_notebook(name):
 
 def test_saving_in_jupyter_writes_both_files(tmp_path):
     """Jupyter started in notebooks/ (``jupyter lab notebooks/``), saving through jupytext."""
-    pytest.importorskip("jupyter_server")  # installed with jupyter (requirements.txt)
     from jupyter_server.services.contents.largefilemanager import LargeFileManager
     from jupytext.sync_contentsmanager import build_sync_jupytext_contents_manager_class
 
