@@ -26,6 +26,7 @@ step); a non-finite loss stops training with ``TrainingDiverged``, and Ctrl-C wi
 ``TrainingInterrupted``, both saying where training stood.
 """
 
+import inspect
 import math
 import numbers
 import os
@@ -77,7 +78,15 @@ def make_optimizer(optimizer, optimizer_param=None):
     except KeyError:
         names = ", ".join(c.__name__ for c in OPTIMIZERS.values())
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {names}") from None
-    return optimizer_class(**(optimizer_param or {}))
+    params = dict(optimizer_param or {})
+    accepted = inspect.signature(optimizer_class).parameters
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:  # a typo such as 'lrr' would otherwise be a bare TypeError from __init__
+        raise ValueError(
+            f"{optimizer_class.__name__}: unknown parameter(s) {', '.join(unknown)} in "
+            f"optimizer_param; it takes {', '.join(accepted)}"
+        )
+    return optimizer_class(**params)
 
 
 def draw_batch(train_size, batch_size):
@@ -124,6 +133,10 @@ class LossLog:
                 "try a smaller learning rate (--lr)"
             )
         return self.values
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _kind(value):
@@ -183,8 +196,18 @@ class Trainer:
             raise ValueError(
                 f"Trainer: mini_batch_size must be a positive int, got {mini_batch_size!r}"
             )
-        if not (epochs > 0 and math.isfinite(epochs)):
+        if not (_is_number(epochs) and epochs > 0 and math.isfinite(epochs)):
             raise ValueError(f"Trainer: epochs must be a positive number, got {epochs!r}")
+        if iters is not None and not (isinstance(iters, numbers.Integral) and iters > 0):
+            # iters=0 or -3 would train nothing and return as if it had
+            raise ValueError(f"Trainer: iters must be a positive int (or None), got {iters!r}")
+        n_eval = evaluate_sample_num_per_epoch
+        if n_eval is not None and not (isinstance(n_eval, numbers.Integral) and n_eval > 0):
+            # x[:-1] would silently evaluate on all examples but one
+            raise ValueError(
+                "Trainer: evaluate_sample_num_per_epoch must be a positive int (or None for "
+                f"every example), got {n_eval!r}"
+            )
         self.iter_per_epoch = max(self.train_size / mini_batch_size, 1)
         self.max_iter = int(epochs * self.iter_per_epoch) if iters is None else int(iters)
         self.evaluate_each_epoch = evaluate
