@@ -19,6 +19,7 @@ import numpy as np
 from common import backend
 from common.gradient import numerical_gradient
 from common.layers import Affine, Relu, SoftmaxWithLoss
+from common.multi_layer_net import _check_size, init_scale
 from common.util import accuracy
 
 
@@ -26,6 +27,25 @@ class TwoLayerNet:
     def __init__(
         self, input_size, hidden_size, output_size, weight_init_std=0.01, dtype=np.float32
     ):
+        for name, value in (
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("output_size", output_size),
+        ):
+            _check_size("TwoLayerNet", name, value)
+        try:  # the scale: a finite number >= 0, named after this network
+            init_scale(weight_init_std, input_size)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"TwoLayerNet: {exc}") from None
+        try:
+            kind = np.dtype(dtype).kind
+        except TypeError:
+            kind = None
+        if kind != "f":  # integer weights would be truncated to zero
+            raise TypeError(
+                f"TwoLayerNet: dtype must be a float type (np.float32 or np.float64), got {dtype!r}"
+            )
+
         # Weights are drawn by NumPy (seedable with np.random.seed), then moved to the device.
         def weights(rows, cols):
             return backend.to_device((weight_init_std * np.random.randn(rows, cols)).astype(dtype))

@@ -361,10 +361,20 @@ class BatchNormalization:
         return dx.reshape(self.input_shape)
 
 
+def _check_window(layer, least, **values):
+    """Window sizes, strides and pads: whole numbers of at least ``least[name]`` (default 1)."""
+    for name, value in values.items():
+        low = least.get(name, 1)
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"{layer}: {name} must be a whole number >= {low}, got {value!r}")
+
+
 def _check_images(layer, x, channels=None):
     _check_array(layer, x)
     if x.ndim != 4:
         raise ValueError(f"{layer}: input must be 4-D (N, C, H, W), got shape {tuple(x.shape)}")
+    if x.shape[0] == 0:  # im2col's reshape(N, -1) cannot infer a width from 0 rows
+        raise ValueError(f"{layer}: the batch is empty (input of shape {tuple(x.shape)})")
     if channels is not None and x.shape[1] != channels:
         raise ValueError(
             f"{layer}: input has {x.shape[1]} channels (shape {tuple(x.shape)}), "
@@ -392,6 +402,7 @@ class Convolution:
                 f"Convolution: W must be 4-D (FN, C, FH, FW), got shape {tuple(W.shape)}"
             )
         _check_shape("Convolution", "b", (W.shape[0],), b.shape)
+        _check_window("Convolution", {"pad": 0}, stride=stride, pad=pad)
         self.W = W
         self.b = b
         self.stride = stride
@@ -435,6 +446,7 @@ class Pooling:
     """
 
     def __init__(self, pool_h, pool_w, stride=1, pad=0):
+        _check_window("Pooling", {"pad": 0}, pool_h=pool_h, pool_w=pool_w, stride=stride, pad=pad)
         self.pool_h = pool_h
         self.pool_w = pool_w
         self.stride = stride

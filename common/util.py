@@ -37,7 +37,10 @@ def smooth_curve(x, window=11):
     shorter one gives fewer points, as in the book (e.g. 9 for 10 points, none
     for 5), because the mirror images are cut to what the series has.
     """
-    x = np.asarray(x, dtype=float)
+    try:
+        x = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"smooth_curve: x must be a series of numbers, got {x!r:.60}") from None
     if x.ndim != 1 or x.size == 0:
         raise ValueError(f"smooth_curve: x must be a non-empty 1-D series, got shape {x.shape}")
     if int(window) != window or window < 1:

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from ch04.two_layer_net import TwoLayerNet, fast_numerical_gradient
+from ch05.two_layer_net import TwoLayerNet as LayerTwoLayerNet
 from common import backend
 from common.functions import (
     cross_entropy_error,
@@ -46,7 +47,7 @@ from common.layers import (
 from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
-from common.util import accuracy
+from common.util import accuracy, smooth_curve
 
 N, D, C = 4, 3, 3  # rows, input features, classes
 
@@ -384,12 +385,31 @@ def test_a_refused_batch_leaves_the_running_statistics_alone():
             lambda: Pooling(2, 2).forward(np.zeros((1, 1, 1, 1))),
             "im2col: a 2x2 filter does not fit",
         ),
+        (lambda: Pooling(2, 2, stride=0), "Pooling: stride must be a whole number >= 1"),
+        (lambda: Pooling(0, 2), "Pooling: pool_h must be a whole number >= 1"),
+        (lambda: Pooling(2, 2, pad=-1), "Pooling: pad must be a whole number >= 0"),
+        (
+            lambda: Convolution(np.zeros((2, 1, 3, 3)), np.zeros(2), stride=1.5),
+            "Convolution: stride must be a whole number >= 1, got 1.5",
+        ),
+        (
+            lambda: Convolution(np.zeros((2, 1, 3, 3)), np.zeros(2)).forward(
+                np.zeros((0, 1, 5, 5))
+            ),
+            "Convolution: the batch is empty",
+        ),
+        (lambda: Pooling(2, 2).forward(np.zeros((0, 1, 4, 4))), "Pooling: the batch is empty"),
     ],
 )
 def test_layer_construction_errors(make, fragment):
     with pytest.raises((ValueError, TypeError)) as info:
         make()
     assert fragment in str(info.value), str(info.value)
+
+
+def test_smooth_curve_refuses_a_series_of_words():
+    with pytest.raises(TypeError, match="smooth_curve: x must be a series of numbers"):
+        smooth_curve(["a", "b", "c"])
 
 
 # --------------------------------------------------------------------------- networks
@@ -547,6 +567,15 @@ def test_two_layer_net_numerical_gradients_check_their_input():
             "MultiLayerNetExtend: dropout_ratio must be in [0, 1)",
         ),
         (lambda: TwoLayerNet(D, 0, C), "TwoLayerNet: hidden_size must be"),
+        (lambda: LayerTwoLayerNet(D, 0, C), "TwoLayerNet: hidden_size must be a whole number"),
+        (lambda: LayerTwoLayerNet(D, -1, C), "TwoLayerNet: hidden_size must be a whole number"),
+        (lambda: LayerTwoLayerNet(D, 2.5, C), "TwoLayerNet: hidden_size must be a whole number"),
+        (
+            lambda: LayerTwoLayerNet(D, 5, C, weight_init_std=float("nan")),
+            "TwoLayerNet: weight_init_std must be a finite number",
+        ),
+        (lambda: LayerTwoLayerNet(D, 5, C, dtype=int), "TwoLayerNet: dtype must be a float"),
+        (lambda: LayerTwoLayerNet(D, 5, C, dtype="bogus"), "TwoLayerNet: dtype must be a float"),
         (
             lambda: TwoLayerNet(D, 5, C, weight_init_std=float("nan")),
             "TwoLayerNet: weight_init_std",
