@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from common import plotting  # applies the course's figure style (rcParams)
-from common.cli import finite_float, run, script_parser, setup
+from common.cli import float_range, run, script_parser, setup
 from common.gradient import numerical_diff
 
 
@@ -32,11 +32,17 @@ def tangent_line(f, a):
     return lambda x: slope * x + intercept
 
 
+#: Where --at may point.  Beyond about 1e4 the step h = 1e-4 of numerical_diff starts to be
+#: lost in the rounding of x and f(x), and from 1e154 on x**2 overflows: the derivative
+#: printed would be 0 or an OverflowError instead of 0.02 a + 0.1.
+POINT = float_range(-1e4, 1e4)
+
+
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
     parser.add_argument(
         "--at",
-        type=finite_float,
+        type=POINT,
         nargs="+",
         default=[5.0, 10.0],
         metavar="X",

@@ -18,7 +18,7 @@ import numpy as np
 
 from ch04.gradient_2d import function_2, numerical_gradient
 from common import plotting  # applies the course's figure style (rcParams)
-from common.cli import finite_float, int_range, learning_rate, run, script_parser, setup
+from common.cli import float_range, int_range, learning_rate, run, script_parser, setup
 
 
 def gradient_descent(f, init_x, lr=0.01, step_num=100):
@@ -36,11 +36,16 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100):
     return x, np.array(path)
 
 
+#: Where --init may start: x0^2 + x1^2 overflows to inf from about 1e154, and the path
+#: would then be NaN; the figure shows [-4.5, 4.5] anyway.
+START = float_range(-1e6, 1e6)
+
+
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
     parser.add_argument(
         "--init",
-        type=finite_float,
+        type=START,
         nargs=2,
         default=[-3.0, 4.0],
         metavar=("X0", "X1"),

@@ -15,7 +15,7 @@ The book draws W at random without a seed; --seed makes the run repeatable.
 
 import numpy as np
 
-from common.cli import script_parser, setup
+from common.cli import random_seed, script_parser, setup
 from common.functions import cross_entropy_error, softmax
 from common.gradient import numerical_gradient
 
@@ -35,7 +35,7 @@ class simpleNet:  # noqa: N801  (the book's name)
 
 def main(argv=None):
     parser = script_parser(__doc__)
-    parser.add_argument("--seed", type=int, default=0, help="seed for the random weights")
+    parser.add_argument("--seed", type=random_seed, default=0, help="seed for the random weights")
     args = parser.parse_args(argv)
     setup(args)
     np.set_printoptions(precision=8, suppress=True)

@@ -39,6 +39,7 @@ from common import backend, plotting
 from common.cli import (
     batch_size,
     fill_defaults,
+    layer_width,
     learning_rate,
     load_mnist_or_exit,
     positive_int,
@@ -76,7 +77,7 @@ def parse_args(argv=None):
     )
     parser.add_argument("--lr", type=learning_rate, help=per_mode("learning rate", "lr"))
     parser.add_argument(
-        "--hidden", type=positive_int, help=per_mode("neurons in the hidden layer", "hidden")
+        "--hidden", type=layer_width, help=per_mode("neurons in the hidden layer", "hidden")
     )
     parser.add_argument(
         "--train-size",

@@ -23,7 +23,16 @@ import numpy as np
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
 from common.autograd import Variable, as_variable, no_grad, relu, softmax_cross_entropy
-from common.cli import learning_rate, load_mnist_or_exit, positive_int, run, script_parser, setup
+from common.cli import (
+    batch_size,
+    layer_width,
+    learning_rate,
+    load_mnist_or_exit,
+    positive_int,
+    run,
+    script_parser,
+    setup,
+)
 from common.progress import progress_bar, say
 from common.util import accuracy
 
@@ -113,11 +122,11 @@ def train(network, data, iters, batch_size, lr, seed, report=None, show_progress
 def main(argv=None):
     parser = script_parser(__doc__, training=True)
     parser.add_argument("--iters", type=positive_int, default=10000, help="mini-batch updates")
-    parser.add_argument("--batch-size", type=positive_int, default=100, help="examples per batch")
+    parser.add_argument("--batch-size", type=batch_size, default=100, help="examples per batch")
     parser.add_argument("--lr", type=learning_rate, default=0.1, help="SGD learning rate")
-    parser.add_argument("--hidden", type=positive_int, default=50, help="hidden units")
+    parser.add_argument("--hidden", type=layer_width, default=50, help="hidden units")
     parser.add_argument(
-        "--check-batch", type=positive_int, default=3, help="images for the gradient comparison"
+        "--check-batch", type=batch_size, default=3, help="images for the gradient comparison"
     )
     args = parser.parse_args(argv)
     setup(args)

@@ -33,7 +33,7 @@ from ch05.autograd_buy_apple_orange import autograd_buy_apple_orange
 from ch05.autograd_two_layer_net import AutogradTwoLayerNet
 from common import backend
 from common.autograd import Variable
-from common.cli import output_file, positive_int, run, script_parser
+from common.cli import batch_size, layer_width, output_file, run, script_parser
 from common.plotting import show_or_save
 
 COLORS = {"leaf": "#cfe2f3", "constant": "#e6e6e6", "variable": "white", "function": "#fde9c9"}
@@ -233,8 +233,8 @@ def main(argv=None):
         default=None,
         help="also write both graphs as Graphviz DOT text to FILE",
     )
-    parser.add_argument("--batch-size", type=positive_int, default=100, help="two-layer batch")
-    parser.add_argument("--hidden", type=positive_int, default=50, help="hidden units")
+    parser.add_argument("--batch-size", type=batch_size, default=100, help="two-layer batch")
+    parser.add_argument("--hidden", type=layer_width, default=50, help="hidden units")
     args = parser.parse_args(argv)
 
     price, _ = autograd_buy_apple_orange()

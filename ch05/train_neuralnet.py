@@ -17,6 +17,7 @@ from ch05.two_layer_net import TwoLayerNet
 from common import backend
 from common.cli import (
     batch_size,
+    layer_width,
     learning_rate,
     load_mnist_or_exit,
     positive_int,
@@ -36,7 +37,7 @@ def main(argv=None):
         "--batch-size", type=batch_size, default=100, help="examples per mini-batch"
     )
     parser.add_argument("--lr", type=learning_rate, default=0.1, help="SGD learning rate")
-    parser.add_argument("--hidden", type=positive_int, default=50, help="hidden units")
+    parser.add_argument("--hidden", type=layer_width, default=50, help="hidden units")
     args = parser.parse_args(argv)
     setup(args)
 

@@ -30,7 +30,7 @@ so the bars and the zeros together still add up to 100%.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from common.cli import int_range, layer_width, nonnegative_int, run, script_parser, setup
+from common.cli import int_range, layer_width, random_seed, run, script_parser, setup
 from common.functions import relu, sigmoid
 from common.plotting import show_or_save  # importing it also applies the course's figure style
 
@@ -161,7 +161,7 @@ def main(argv=None):
         "--samples", type=int_range(1, 100_000), default=1000, help="number of random inputs"
     )
     parser.add_argument(
-        "--seed", type=nonnegative_int, default=0, help="seed for NumPy's random generator"
+        "--seed", type=random_seed, default=0, help="seed for NumPy's random generator"
     )
     args = parser.parse_args(argv)
     setup(args)

@@ -83,6 +83,8 @@ learning_rate = float_range(0, 100, low_open=True)
 fraction = float_range(0, 1, high_open=True)
 #: mini-batch sizes: at least one example, at most all of MNIST's training set
 batch_size = int_range(1, 60_000)
+#: seeds of NumPy's global generator (np.random.seed takes 0 to 2**32 - 1, no more)
+random_seed = int_range(0, 2**32 - 1)
 #: units in a hidden layer (a million-wide layer would not fit in memory)
 layer_width = int_range(1, 10_000)
 #: training-set sizes taken from the start of MNIST's 60 000 training images
@@ -167,7 +169,7 @@ def script_parser(description, training=False, figures=False, seed=0):
     if training:
         parser.add_argument(
             "--seed",
-            type=nonnegative_int,
+            type=random_seed,
             default=seed,
             help="seed for NumPy's (and CuPy's) random generator",
         )

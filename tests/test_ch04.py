@@ -397,3 +397,23 @@ def test_two_layer_net_run_as_a_script_compares_its_gradients():
     diffs = re.findall(r"^(W1|b1|W2|b2): max \|numerical \(fast\) - backprop\| = (\S+)$", out, re.M)
     assert [key for key, _ in diffs] == ["W1", "b1", "W2", "b2"]
     assert all(float(value) < 1e-8 for _, value in diffs), diffs
+
+
+@pytest.mark.parametrize(
+    "script, argv, words",
+    [
+        ("gradient_1d", ["--at", "1e300"], "argument --at: must be in [-10000, 10000]"),
+        ("gradient_method", ["--init", "1e300", "0"], "argument --init: must be in"),
+        ("gradient_simplenet", ["--seed", "-1"], "argument --seed: must be from 0 to"),
+        ("gradient_simplenet", ["--seed", str(2**40)], "argument --seed: must be from 0 to"),
+        ("train_neuralnet", ["--hidden", "100000000"], "argument --hidden: must be from 1 to"),
+    ],
+)
+def test_scripts_refuse_values_that_would_overflow_or_not_fit(script, argv, words, capsys):
+    """An OverflowError, a NaN path, NumPy's seed error and a 584 GiB allocation before:
+    now one line naming the option, before any work."""
+    module = importlib.import_module(f"ch04.{script}")
+    with pytest.raises(SystemExit) as info:
+        module.main(argv)
+    assert info.value.code == 2
+    assert words in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """Chapter 5 scripts: the computational-graph examples, gradient check, training."""
 
+import importlib
 import re
 
 import numpy as np
@@ -125,3 +126,24 @@ def test_the_training_loop_reads_the_device_once_per_block_not_per_step():
     assert len(losses) == 250 and len(train_acc) == 25  # 10 steps an epoch
     # per evaluation: two accuracies (one read each) and a flush of the pending losses
     assert count() <= 25 * 3 + 3, count()
+
+
+@pytest.mark.parametrize(
+    "script, argv, words",
+    [
+        ("autograd_two_layer_net", ["--batch-size", "10000000"], "--batch-size: must be from 1"),
+        ("autograd_two_layer_net", ["--hidden", "100000000"], "--hidden: must be from 1 to"),
+        ("autograd_two_layer_net", ["--check-batch", "10000000"], "--check-batch: must be from"),
+        ("computational_graph", ["--batch-size", "10000000"], "--batch-size: must be from 1"),
+        ("computational_graph", ["--hidden", "100000000"], "--hidden: must be from 1 to"),
+        ("train_neuralnet", ["--hidden", "100000000"], "--hidden: must be from 1 to"),
+    ],
+)
+def test_scripts_refuse_sizes_that_do_not_fit(script, argv, words, capsys):
+    """Tens or hundreds of GiB asked of NumPy (a MemoryError traceback) or, for
+    --check-batch, a count of images that was printed but never used: refused when parsed."""
+    module = importlib.import_module(f"ch05.{script}")
+    with pytest.raises(SystemExit) as info:
+        module.main(argv)
+    assert info.value.code == 2
+    assert words in capsys.readouterr().err

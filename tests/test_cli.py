@@ -38,6 +38,7 @@ def refused(option_type, value, capsys):
         (cli.finite_float, [("-3.5", -3.5), ("1e300", 1e300)]),
         (cli.positive_float, [("1e-300", 1e-300)]),
         (cli.nonnegative_float, [("0", 0.0)]),
+        (cli.random_seed, [("0", 0), (str(2**32 - 1), 2**32 - 1)]),
     ],
 )
 def test_good_values_are_parsed(option_type, good):
@@ -63,6 +64,8 @@ def test_good_values_are_parsed(option_type, good):
         (cli.fraction, "nan", "finite"),
         (cli.nonnegative_float, "-1e-9", "[0, inf]"),
         (cli.layer_width, "1000000", "from 1 to 10000"),
+        (cli.random_seed, "-1", "from 0 to 4294967295"),
+        (cli.random_seed, str(2**32), "from 0 to 4294967295"),
     ],
 )
 def test_bad_values_are_refused_naming_the_option(option_type, bad, words, capsys):
@@ -190,3 +193,13 @@ def test_float_range_names_open_and_closed_ends():
     assert math.isclose(parse(cli.float_range(0, 1), "1"), 1.0)
     with pytest.raises(SystemExit):
         parse(cli.float_range(0, 1, low_open=True), "0")
+
+
+def test_the_shared_seed_option_takes_only_what_numpy_can_seed(capsys):
+    """np.random.seed(2**40) is a ValueError deep in NumPy: refused when parsed instead."""
+    parser = cli.script_parser("doc", training=True)
+    assert parser.parse_args(["--seed", str(2**32 - 1)]).seed == 2**32 - 1
+    with pytest.raises(SystemExit) as info:
+        parser.parse_args(["--seed", str(2**40)])
+    assert info.value.code == 2
+    assert "argument --seed: must be from 0 to 4294967295" in capsys.readouterr().err
