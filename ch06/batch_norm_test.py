@@ -37,6 +37,7 @@ from ch06.experiments import axes_grid, load_first_examples, train_epochs_side_b
 from common.backend import get_device, to_device
 from common.cli import (
     batch_size,
+    int_range,
     learning_rate,
     positive_int,
     run,
@@ -105,7 +106,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--scales",
-        type=positive_int,
+        type=int_range(1, 64),  # one panel each: 64 is an 8 x 8 grid, more would not be legible
         default=16,
         help="number of weight scales, log-spaced from 1 to 1e-4",
     )

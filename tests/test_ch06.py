@@ -442,3 +442,13 @@ def test_train_side_by_side_gives_every_network_the_same_batches(capsys):
     assert losses["c"][0] == losses["a"][0] and losses["c"][1:] != losses["a"][1:]
     out = capsys.readouterr().out.splitlines()
     assert [line.split(" | ")[0] for line in out] == ["iteration 0", "iteration 10"]
+
+
+def test_batch_norm_test_refuses_more_scales_than_a_figure_can_show(capsys):
+    """--scales 100000000 ran for ever (and would have drawn 10^8 panels): refused when parsed."""
+    from ch06 import batch_norm_test
+
+    with pytest.raises(SystemExit) as info:
+        batch_norm_test.main(["--scales", "100000000"])
+    assert info.value.code == 2
+    assert "argument --scales: must be from 1 to 64" in capsys.readouterr().err
