@@ -41,6 +41,7 @@ from common import backend
 from common.cli import (
     batch_size,
     fraction,
+    int_range,
     load_mnist_or_exit,
     positive_int,
     run,
@@ -176,7 +177,11 @@ def plot_results(results, count, lr_range, wd_range):
 def main(argv=None):
     parser = script_parser(__doc__, training=True, figures=True)
     parser.add_argument(
-        "--trials", type=positive_int, default=100, help="number of random (lr, weight decay) draws"
+        "--trials",
+        # every trial's seed is made up front: 10^9 of them would exhaust the memory
+        type=int_range(1, 100_000),
+        default=100,
+        help="number of random (lr, weight decay) draws",
     )
     parser.add_argument("--epochs", type=positive_int, default=50, help="training epochs per trial")
     parser.add_argument(

@@ -452,3 +452,13 @@ def test_batch_norm_test_refuses_more_scales_than_a_figure_can_show(capsys):
         batch_norm_test.main(["--scales", "100000000"])
     assert info.value.code == 2
     assert "argument --scales: must be from 1 to 64" in capsys.readouterr().err
+
+
+def test_hyperparameter_search_refuses_more_trials_than_it_can_seed(capsys):
+    """--trials 1000000000 made a billion SeedSequences before any trial: refused when parsed."""
+    from ch06 import hyperparameter_optimization
+
+    with pytest.raises(SystemExit) as info:
+        hyperparameter_optimization.main(["--trials", "1000000000"])
+    assert info.value.code == 2
+    assert "argument --trials: must be from 1 to 100000" in capsys.readouterr().err
