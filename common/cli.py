@@ -236,6 +236,8 @@ def run(main, argv=None):
     """
     from common.trainer import TrainingDiverged
 
+    if threads.env_error:  # also for the scripts that have no setup() to call
+        sys.exit(f"error: {threads.env_error}")
     try:
         return main(argv)
     except TrainingDiverged as exc:

@@ -189,6 +189,22 @@ def test_a_bad_thread_count_stops_a_script_in_one_line():
     assert len(lines) == 1 and lines[0].startswith("error: $DLFS_CPU_THREADS must be"), lines
 
 
+@pytest.mark.parametrize("script", ["ch05/buy_apple.py", "ch05/layer_naive.py"])
+def test_a_bad_thread_count_stops_even_scripts_without_setup(script):
+    """Scripts that select no device and seed nothing never call setup(); run() checks."""
+    result = subprocess.run(
+        [sys.executable, script],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, DLFS_CPU_THREADS="abc"),
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        timeout=60,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: $DLFS_CPU_THREADS must be"), lines
+
+
 def test_float_range_names_open_and_closed_ends():
     assert math.isclose(parse(cli.float_range(0, 1), "1"), 1.0)
     with pytest.raises(SystemExit):
