@@ -420,6 +420,10 @@ def _fetch(spec, folder, mirrors, failures):
             failures.append(str(exc))
             _say(f"{exc}; trying the next source")
     for base in mirrors:
+        if not base.startswith(("http://", "https://")):  # urllib: "unknown url type"
+            failures.append(f"mirror {base!r} is not an http:// or https:// URL")
+            _say(f"{failures[-1]}; trying the next mirror")
+            continue
         url = f"{base.rstrip('/')}/{spec.name}.gz"
         _say(f"downloading {url}")
         try:

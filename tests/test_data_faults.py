@@ -206,6 +206,16 @@ def test_bad_deadline_variable_is_one_clear_error(server, monkeypatch, value, is
     assert leftovers(isolated) == []
 
 
+def test_a_mirror_that_is_not_a_url_is_skipped_with_a_line(server, monkeypatch, isolated, capsys):
+    """MNIST_MIRRORS=garbage was urllib's ValueError traceback ("unknown url type")."""
+    monkeypatch.setenv("MNIST_MIRRORS", "ftp//nowhere")
+    with pytest.raises(mnist.MnistUnavailableError, match="'ftp//nowhere' is not an http"):
+        mnist.load_mnist()
+    monkeypatch.setenv("MNIST_MIRRORS", "not a url," + tm.mirrors(server, "good"))
+    assert_loads_and_caches(isolated)
+    assert "mirror 'not a url' is not an http:// or https:// URL" in capsys.readouterr().err
+
+
 def test_deadline_does_not_cut_a_download_that_finished(server, monkeypatch):
     # the timer is cancelled: a later load, long after the deadline, is not disturbed
     monkeypatch.setenv("MNIST_MIRRORS", tm.mirrors(server, "good"))
