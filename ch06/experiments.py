@@ -80,26 +80,34 @@ def print_final_losses(losses, last=100):
     say(loss_line(f"mean of the last {last} iterations", means))
 
 
-def plot_smoothed_losses(losses, title, ylim=None, log=False, styles=None):
+def plot_smoothed_losses(losses, title, ylim=None, log=False, styles=None, window=11):
     """One smoothed loss curve per network, each with its own marker and line style.
 
     ``styles``: a dict name -> (marker, linestyle), or None for the course's order.
     ``log=True`` draws the loss on a log scale, where curves close to 0 part.
+    ``window``: the points each smoothed value averages (the book's 11 by default).
     """
     fig, ax = plt.subplots()
     iters = max(len(values) for values in losses.values())
+    # A short run (a quick try with --iters 30) gets a window that fits it, not an empty plot.
+    shortest = min(len(values) for values in losses.values())
+    window = window if shortest >= 2 * window else max(1, shortest // 4 * 2 + 1)
     default_styles = itertools.cycle(LINE_STYLES)
     for name, values in losses.items():
         marker, linestyle = styles[name] if styles else next(default_styles)
         ax.plot(
-            smooth_curve(values),
+            smooth_curve(values, window) if window > 1 else values,
             marker=marker,
             linestyle=linestyle,
             markevery=max(iters // 20, 1),
             markersize=5,
             label=name,
         )
-    ax.set(title=title, xlabel="iterations", ylabel="loss (smoothed)")
+    ax.set(
+        title=title,
+        xlabel="iterations",
+        ylabel=f"loss (smoothed over {window} iterations)" if window > 1 else "loss",
+    )
     if log:
         ax.set_yscale("log")
     if ylim is not None:

@@ -462,3 +462,16 @@ def test_hyperparameter_search_refuses_more_trials_than_it_can_seed(capsys):
         hyperparameter_optimization.main(["--trials", "1000000000"])
     assert info.value.code == 2
     assert "argument --trials: must be from 1 to 100000" in capsys.readouterr().err
+
+
+def test_smoothed_loss_plot_fits_its_window_to_short_runs():
+    from ch06.experiments import plot_smoothed_losses
+
+    long_run = {"a": list(np.linspace(2, 1, 1000)), "b": list(np.linspace(2, 0.5, 1000))}
+    fig = plot_smoothed_losses(long_run, "long", window=101)
+    assert fig.axes[0].get_ylabel() == "loss (smoothed over 101 iterations)"
+    short_run = {name: values[:30] for name, values in long_run.items()}
+    fig = plot_smoothed_losses(short_run, "short", window=101)
+    lengths = [len(line.get_xdata()) for line in fig.axes[0].get_lines()]
+    assert lengths == [30, 30]  # not empty: the window shrinks to fit
+    assert fig.axes[0].get_ylabel() == "loss (smoothed over 15 iterations)"
