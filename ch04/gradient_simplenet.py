@@ -15,7 +15,7 @@ The book draws W at random without a seed; --seed makes the run repeatable.
 
 import numpy as np
 
-from common.cli import random_seed, script_parser, setup
+from common.cli import random_seed, run, script_parser, setup
 from common.functions import cross_entropy_error, softmax
 from common.gradient import numerical_gradient
 
@@ -61,4 +61,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    run(main)
