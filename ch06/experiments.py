@@ -11,6 +11,7 @@ curves differ in the one thing compared. What is left to share is written here:
   (optimizer_compare_mnist.py, weight_init_compare.py);
 * ``train_epochs_side_by_side`` trains Trainers and prints every network's
   accuracies in one line per epoch (batch_norm_test.py, the overfitting scripts);
+* ``overfitting_experiment``: the overfitting scripts' runs, report and figure;
 * ``load_first_examples``: MNIST with only the first N training examples;
 * ``plot_accuracies`` and ``axes_grid`` draw accuracies, and grids of small plots.
 """
@@ -172,6 +173,41 @@ def plot_accuracies(results, title):
     ax.set(title=title, xlabel="epochs", ylabel="accuracy", ylim=(0, 1.02))
     ax.legend(loc="lower right")
     return fig
+
+
+def overfitting_experiment(networks, args, title):
+    """The overfitting runs: ``networks`` (a dict name -> network) trained side by side.
+
+    Plain SGD (``args.lr``) on the first ``args.train_size`` training examples for
+    ``args.epochs`` epochs of ``args.batch_size``; one line per epoch with every
+    network's accuracies, then each one's final training and test accuracy and their
+    gap (the measure of overfitting). Returns the figure of all the curves.
+    """
+    (x_train, t_train), (x_test, t_test) = load_first_examples(args.train_size)
+    trainers = {
+        name: Trainer(
+            network,
+            x_train,
+            t_train,
+            x_test,
+            t_test,
+            epochs=args.epochs,
+            mini_batch_size=args.batch_size,
+            optimizer="SGD",
+            optimizer_param={"lr": args.lr},
+            verbose=False,
+        )
+        for name, network in networks.items()
+    }
+    say(f"{args.train_size} training examples, 784-[100]x6-10, SGD lr {args.lr:g}")
+    train_epochs_side_by_side(trainers)
+    results = {name: (t.train_acc_list, t.test_acc_list) for name, t in trainers.items()}
+    for name, (train_acc, test_acc) in results.items():
+        say(
+            f"{name}: final train acc {train_acc[-1]:.4f}, test acc {test_acc[-1]:.4f}, "
+            f"gap {train_acc[-1] - test_acc[-1]:.4f}"
+        )
+    return plot_accuracies(results, f"{title} ({args.train_size} examples)")
 
 
 # --- figures of many small plots ------------------------------------------------------------

@@ -42,7 +42,7 @@ this network weight decay does more (overfit_weight_decay.py). The book's settin
 are ``--dropout-ratio 0.2 --lr 0.01``.
 """
 
-from ch06.experiments import load_first_examples, plot_accuracies, train_epochs_side_by_side
+from ch06.experiments import overfitting_experiment
 from common.cli import (
     batch_size,
     fraction,
@@ -55,7 +55,6 @@ from common.cli import (
 )
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.plotting import show_or_save
-from common.trainer import Trainer
 
 
 def main(argv=None):
@@ -80,7 +79,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup(args)
 
-    (x_train, t_train), (x_test, t_test) = load_first_examples(args.train_size)
     with_dropout = MultiLayerNetExtend(
         784, [100] * 6, 10, use_dropout=True, dropout_ratio=args.dropout_ratio
     )
@@ -89,31 +87,7 @@ def main(argv=None):
     for key, value in with_dropout.params.items():
         plain.params[key][...] = value
     networks = {"no dropout": plain, f"dropout {args.dropout_ratio:g}": with_dropout}
-    trainers = {
-        name: Trainer(
-            network,
-            x_train,
-            t_train,
-            x_test,
-            t_test,
-            epochs=args.epochs,
-            mini_batch_size=args.batch_size,
-            optimizer="SGD",
-            optimizer_param={"lr": args.lr},
-            verbose=False,
-        )
-        for name, network in networks.items()
-    }
-    print(f"{args.train_size} training examples, 784-[100]x6-10, SGD lr {args.lr:g}")
-    train_epochs_side_by_side(trainers)
-
-    results = {name: (t.train_acc_list, t.test_acc_list) for name, t in trainers.items()}
-    for name, (train_acc, test_acc) in results.items():
-        print(
-            f"{name}: final train acc {train_acc[-1]:.4f}, test acc {test_acc[-1]:.4f}, "
-            f"gap {train_acc[-1] - test_acc[-1]:.4f}"
-        )
-    fig = plot_accuracies(results, f"Dropout against overfitting ({args.train_size} examples)")
+    fig = overfitting_experiment(networks, args, "Dropout against overfitting")
     show_or_save({"overfit_dropout": fig}, args.save)
 
 

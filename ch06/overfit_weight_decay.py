@@ -16,7 +16,7 @@ epoch prints both networks' accuracies, and the figure shows all four curves.
 
 import copy
 
-from ch06.experiments import load_first_examples, plot_accuracies, train_epochs_side_by_side
+from ch06.experiments import overfitting_experiment
 from common.cli import (
     batch_size,
     learning_rate,
@@ -29,7 +29,6 @@ from common.cli import (
 )
 from common.multi_layer_net import MultiLayerNet
 from common.plotting import show_or_save
-from common.trainer import Trainer
 
 
 def main(argv=None):
@@ -54,36 +53,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup(args)
 
-    (x_train, t_train), (x_test, t_test) = load_first_examples(args.train_size)
     plain = MultiLayerNet(784, [100] * 6, 10)
     regularized = copy.deepcopy(plain)  # the same initial weights...
     regularized.weight_decay_lambda = args.weight_decay  # ...and the penalty
     networks = {"no weight decay": plain, f"weight decay {args.weight_decay:g}": regularized}
-    trainers = {
-        name: Trainer(
-            network,
-            x_train,
-            t_train,
-            x_test,
-            t_test,
-            epochs=args.epochs,
-            mini_batch_size=args.batch_size,
-            optimizer="SGD",
-            optimizer_param={"lr": args.lr},
-            verbose=False,
-        )
-        for name, network in networks.items()
-    }
-    print(f"{args.train_size} training examples, 784-[100]x6-10, SGD lr {args.lr:g}")
-    train_epochs_side_by_side(trainers)
-
-    results = {name: (t.train_acc_list, t.test_acc_list) for name, t in trainers.items()}
-    for name, (train_acc, test_acc) in results.items():
-        print(
-            f"{name}: final train acc {train_acc[-1]:.4f}, test acc {test_acc[-1]:.4f}, "
-            f"gap {train_acc[-1] - test_acc[-1]:.4f}"
-        )
-    fig = plot_accuracies(results, f"Weight decay against overfitting ({args.train_size} examples)")
+    fig = overfitting_experiment(networks, args, "Weight decay against overfitting")
     show_or_save({"overfit_weight_decay": fig}, args.save)
 
 
