@@ -48,6 +48,49 @@ def numerical_gradient(f, X):
     return grad
 
 
+def plot_gradient_field(step=0.25):
+    """Arrows of -grad f on a grid of spacing ``step`` over [-2, 2]^2, over f's contour lines.
+
+    The gradient is evaluated at each grid point, one point per row (see
+    ``numerical_gradient``). Returns the figure (the notebook draws the same one).
+    """
+    x0 = np.arange(-2, 2 + step / 2, step)
+    X0, X1 = np.meshgrid(x0, x0)
+    points = np.column_stack([X0.ravel(), X1.ravel()])  # shape (N, 2)
+    grad = numerical_gradient(function_2, points)
+    # A margin beyond the outermost points, so that no arrow on the border is cut.
+    low, high = x0[0] - max(step, 0.25), x0[-1] + max(step, 0.25)
+
+    fig, ax = plt.subplots(figsize=(5.8, 6.2), layout="constrained")
+    c0, c1 = np.meshgrid(np.linspace(low, high, 93), np.linspace(low, high, 93))
+    levels = [0.5, 1, 2, 4, 6]
+    ax.contour(c0, c1, function_2(np.stack([c0, c1])), levels=levels, colors="0.8", linewidths=1)
+    # Minus the gradient: the arrows point downhill.  angles="xy" draws each arrow
+    # in data coordinates, so its direction is the true direction of the vector.
+    ax.quiver(
+        points[:, 0],
+        points[:, 1],
+        -grad[:, 0],
+        -grad[:, 1],
+        angles="xy",
+        color="#555555",
+        label="-gradient at each point",
+    )
+    ax.plot([0], [0], "r+", markersize=12, markeredgewidth=2, label="minimum (0, 0)")
+    ax.plot([], [], color="0.8", label="contour lines f = 0.5, 1, 2, 4, 6")  # legend entry only
+    ax.set(
+        xlim=(low, high),
+        ylim=(low, high),
+        aspect="equal",
+        title="Negative gradient of x0² + x1²",
+        xlabel="x0",
+        ylabel="x1",
+    )
+    # The legend below the plot: inside it, it would cover arrows wherever it went.
+    fig.legend(loc="outside lower center", ncols=2)
+    return fig
+
+
 def main(argv=None):
     parser = script_parser(__doc__, figures=True)
     parser.add_argument(
@@ -71,35 +114,7 @@ def main(argv=None):
     ax3d.set_ylabel("x1")
     ax3d.set_zlabel("f(x0, x1)")
 
-    # The arrows: the gradient at each grid point, one point per row.
-    x0 = np.arange(-2, 2 + args.step / 2, args.step)
-    X0, X1 = np.meshgrid(x0, x0)
-    points = np.column_stack([X0.ravel(), X1.ravel()])  # shape (N, 2)
-    grad = numerical_gradient(function_2, points)
-
-    field_fig, ax = plt.subplots(figsize=(5.5, 6), layout="constrained")
-    # Minus the gradient: the arrows point downhill.  angles="xy" draws each arrow
-    # in data coordinates, so its direction is the true direction of the vector.
-    ax.quiver(
-        points[:, 0],
-        points[:, 1],
-        -grad[:, 0],
-        -grad[:, 1],
-        angles="xy",
-        color="#555555",
-        label="-gradient at each point",
-    )
-    ax.plot([0], [0], "r+", markersize=12, markeredgewidth=2, label="minimum (0, 0)")
-    # A margin beyond the outermost points, so that no arrow on the border is cut
-    margin = max(args.step, 0.25)
-    ax.set_xlim(x0[0] - margin, x0[-1] + margin)
-    ax.set_ylim(x0[0] - margin, x0[-1] + margin)
-    ax.set_aspect("equal")
-    ax.set_title("Negative gradient of x0² + x1²")
-    ax.set_xlabel("x0")
-    ax.set_ylabel("x1")
-    # The legend below the plot: inside it, it would cover arrows wherever it went.
-    field_fig.legend(loc="outside lower center", ncols=2)
+    field_fig = plot_gradient_field(args.step)
 
     print("gradient at (3, 4):", numerical_gradient(function_2, np.array([3.0, 4.0])))
     print("gradient at (0, 2):", numerical_gradient(function_2, np.array([0.0, 2.0])))

@@ -42,8 +42,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ch04.gradient_1d import function_1, tangent_line
-from ch04.gradient_2d import function_2
-from ch04.gradient_2d import numerical_gradient as gradient_at_points
+from ch04.gradient_2d import function_2, plot_gradient_field
 from ch04.gradient_method import gradient_descent
 from ch04.gradient_simplenet import simpleNet
 from ch04.two_layer_net import TwoLayerNet
@@ -208,32 +207,12 @@ for point in ([3.0, 4.0], [0.0, 2.0], [3.0, 0.0]):
 # %% [markdown]
 # Drawn at many points, the *negative* gradient points downhill, towards the minimum at (0, 0),
 # and is longer where the bowl is steeper: it is the direction in which $f$ decreases fastest.
-# `ch04.gradient_2d.numerical_gradient` evaluates the gradient at every row of a matrix of points.
+# `plot_gradient_field` from `ch04/gradient_2d.py` evaluates the gradient at every point of a grid
+# (`ch04.gradient_2d.numerical_gradient`, one point per row) and draws the arrows over the
+# contour lines of $f$.
 
 # %%
-grid = np.arange(-2, 2.01, 0.25)
-X0, X1 = np.meshgrid(grid, grid)
-points = np.column_stack([X0.ravel(), X1.ravel()])  # one point per row
-grad = gradient_at_points(function_2, points)
-
-fig, ax = plt.subplots(figsize=(5.8, 6.2), layout="constrained")
-C0, C1 = np.meshgrid(np.linspace(-2.3, 2.3, 93), np.linspace(-2.3, 2.3, 93))  # finer, to the frame
-ax.contour(C0, C1, C0**2 + C1**2, levels=[0.5, 1, 2, 4, 6], colors="0.8", linewidths=1)
-ax.quiver(
-    points[:, 0],
-    points[:, 1],
-    -grad[:, 0],
-    -grad[:, 1],
-    angles="xy",
-    color="#444444",
-    label="-gradient",
-)
-ax.plot([0], [0], "r+", markersize=14, markeredgewidth=2, label="minimum (0, 0)")
-ax.plot([], [], color="0.8", label="contour lines f = 0.5, 1, 2, 4, 6")  # a legend entry only
-# a margin around the grid, so that no arrow on the border is cut
-ax.set(xlim=(-2.3, 2.3), ylim=(-2.3, 2.3), aspect="equal")
-ax.set(title="Negative gradient of x0² + x1²", xlabel="x0", ylabel="x1")
-fig.legend(loc="outside lower center", ncols=2)  # below the plot, off the arrows
+plot_gradient_field(step=0.25)  # from ch04/gradient_2d.py: -grad f over the contours
 plt.show()
 
 # %% [markdown]

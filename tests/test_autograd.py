@@ -454,26 +454,10 @@ def test_dot_text_declares_every_node_it_connects():
 
 
 def test_apple_orange_script_prints_what_the_layer_version_prints():
+    # The layer version's numbers (715; 110, 2.2, 3.3, 165, 650) are pinned in test_ch05.py.
     layer = run_script("ch05/buy_apple_orange.py").stdout.split()
     engine = run_script("ch05/autograd_buy_apple_orange.py").stdout.split()
-    assert (
-        engine
-        == layer
-        == [
-            "price:",
-            "715",
-            "dApple_num:",
-            "110",
-            "dApple:",
-            "2.2",
-            "dOrange:",
-            "3.3",
-            "dOrange_num:",
-            "165",
-            "dTax:",
-            "650",
-        ]
-    )
+    assert engine == layer and len(engine) == 12
 
 
 @pytest.mark.slow
