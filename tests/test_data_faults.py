@@ -225,17 +225,22 @@ def test_deadline_does_not_cut_a_download_that_finished(server, monkeypatch):
     assert no_timer_threads()
 
 
+def load_small_mnist_measuring_peak_memory():
+    """Load (it must give the small test set) and return the peak of Python's allocations."""
+    tracemalloc.start()
+    try:
+        tm.assert_same_as_small(*mnist.load_mnist(normalize=False))
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 # --- downloads: size caps ------------------------------------------------------------
 
 
 def test_endless_response_is_cut_at_the_size_cap(server, monkeypatch, capsys, isolated):
     monkeypatch.setenv("MNIST_MIRRORS", tm.mirrors(server, "endless", "good"))
-    tracemalloc.start()
-    try:
-        tm.assert_same_as_small(*mnist.load_mnist(normalize=False))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = load_small_mnist_measuring_peak_memory()
     limit = mnist._gz_limit(FIRST)
     assert f"sent more than {limit} bytes" in capsys.readouterr().err
     assert peak < 3_000_000  # the server would have sent 200 MB
@@ -254,12 +259,7 @@ def test_announced_size_beyond_the_cap_is_refused_before_reading(server, monkeyp
 def test_gzip_bomb_from_a_mirror_is_stopped(server, monkeypatch, capsys, isolated):
     assert len(BOMB) < mnist._gz_limit(FIRST)  # it passes the first cap: the second must hold
     monkeypatch.setenv("MNIST_MIRRORS", tm.mirrors(server, "bomb", "good"))
-    tracemalloc.start()
-    try:
-        tm.assert_same_as_small(*mnist.load_mnist(normalize=False))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = load_small_mnist_measuring_peak_memory()
     size = mnist._idx_size(FIRST)
     assert f"/bomb/{FIRST.name}.gz: inflates to more than {size} bytes" in capsys.readouterr().err
     assert peak < 2_000_000  # 10 MB if it had been inflated
@@ -348,12 +348,7 @@ def test_oversized_local_file_is_refused_unread(tmp_path, monkeypatch, capsys):
     with open(folder / FIRST.name, "wb") as f:
         f.truncate(2**30)  # 1 GB, sparse: costs no disk, but reading it would cost 1 GB
     monkeypatch.setenv("MNIST_DIR", str(folder))
-    tracemalloc.start()
-    try:
-        tm.assert_same_as_small(*mnist.load_mnist(normalize=False))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = load_small_mnist_measuring_peak_memory()
     assert peak < 2_000_000
     size = mnist._idx_size(FIRST)
     assert (
