@@ -1,0 +1,148 @@
+"""The checks made at the doors a learner uses, each one line at its call site.
+
+The teaching code (functions, layers, optimizers) reads like the book's: the math,
+and at most one check where a mistake would otherwise give a silent wrong answer.
+The rest is checked once, where a learner's data and settings come in: the
+networks' public methods, the ``Trainer`` (the whole data set, once), optimizer and
+layer constructors, ``load_mnist`` and the scripts' option types.
+
+Every check raises ``TypeError`` (wrong kind of thing) or ``ValueError`` (right
+kind, wrong value) with one line: who was called (``owner``), what was wrong, and
+what was expected.  Each gives the same answer on every device: values on a
+device are read back with one reduction (one wait for the device), so value
+checks that a training loop would repeat (labels in range, no NaN) run once per
+data set, and the loop runs inside ``data_checked()``.
+"""
+
+import contextlib
+import math
+import numbers
+
+import numpy as np
+
+from common.backend import get_array_module
+
+# The checks of values that wait for the device are skipped inside data_checked().
+_data_checked = 0
+
+
+@contextlib.contextmanager
+def data_checked():
+    """A block whose data were checked whole beforehand (``Trainer``): skip per-batch
+    value checks, so that no step waits for the device to read a label back."""
+    global _data_checked
+    _data_checked += 1
+    try:
+        yield
+    finally:
+        _data_checked -= 1
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def positive_number(owner, name, value):
+    """A finite real number > 0 (a learning rate, an epsilon)."""
+    if not _is_real(value):
+        raise TypeError(f"{owner}: {name} must be a number, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{owner}: {name} must be a finite number > 0, got {value!r}")
+    return value
+
+
+def number_in(owner, name, value, low, high, high_open=True):
+    """A real number in [low, high) (or [low, high] with ``high_open=False``); NaN refused."""
+    if not _is_real(value):
+        raise TypeError(f"{owner}: {name} must be a number, got {value!r}")
+    if not (low <= value < high if high_open else low <= value <= high):
+        right = ")" if high_open else "]"
+        raise ValueError(f"{owner}: {name} must be in [{low:g}, {high:g}{right}, got {value!r}")
+    return value
+
+
+def whole_number(owner, name, value, low=1):
+    """An integer >= low (a layer size, a stride, a number of iterations)."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{owner}: {name} must be a whole number >= {low}, got {value!r}")
+    return int(value)
+
+
+def float_dtype(owner, dtype):
+    """A NumPy float dtype: integer weights would be truncated to zero."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{owner}: dtype must be a NumPy float type, got {dtype!r}") from None
+    if dtype.kind != "f":
+        raise TypeError(
+            f"{owner}: dtype must be a float type (np.float32 or np.float64), got {dtype}"
+        )
+    return dtype
+
+
+def numbers_array(owner, name, x):
+    """An array (NumPy or CuPy) of real numbers or booleans."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or dtype.kind not in "biuf" or not hasattr(x, "shape"):
+        got = f"an array of dtype {dtype}" if dtype is not None else type(x).__name__
+        raise TypeError(f"{owner}: {name} must be a NumPy/CuPy array of numbers, got {got}")
+
+
+def shape(owner, name, actual, expected):
+    """``actual`` must equal ``expected`` (tuples of sizes)."""
+    if tuple(actual) != tuple(expected):
+        raise ValueError(f"{owner}: {name} has shape {tuple(actual)}, expected {tuple(expected)}")
+
+
+def batch(owner, x, features):
+    """x: a non-empty batch of numbers, ``features`` values per example ((N, features) or N-D)."""
+    numbers_array(owner, "x", x)
+    if x.ndim == 0 or x.size != x.shape[0] * features:
+        raise ValueError(
+            f"{owner}: x has shape {tuple(x.shape)}, expected (N, {features}) "
+            f"(or N-D input with {features} values per example)"
+        )
+    if x.shape[0] == 0:
+        raise ValueError(f"{owner}: the batch is empty (x has shape {tuple(x.shape)})")
+
+
+def labels(owner, t, n, classes):
+    """Check labels for ``n`` examples of ``classes`` classes; return True for one-hot rows.
+
+    ``t`` is either n class indices (integers in 0..classes-1: NumPy would read -1 as
+    the last class without a word) or an (n, classes) array of one-hot rows.
+    """
+    t_shape, kind = getattr(t, "shape", None), getattr(getattr(t, "dtype", None), "kind", "")
+    if t_shape == (n, classes) and kind in "biuf":
+        return True
+    if t_shape != (n,) or kind not in "iu":
+        got = f"shape {t_shape} and dtype {t.dtype}" if t_shape is not None else repr(t)
+        raise ValueError(
+            f"{owner}: labels t must be {n} class indices (integers) or ({n}, {classes}) "
+            f"one-hot rows, got {got}"
+        )
+    if n and not _data_checked and not (0 <= int(t.min()) and int(t.max()) < classes):
+        raise ValueError(
+            f"{owner}: labels must be class indices in 0..{classes - 1}, "
+            f"got values from {int(t.min())} to {int(t.max())}"
+        )
+    return False
+
+
+def finite(owner, name, x):
+    """No NaN and no infinity in x (once per data set: it reads every value)."""
+    if x.dtype.kind == "f" and not bool(get_array_module(x).isfinite(x).all()):
+        raise ValueError(f"{owner}: {name} contains NaN or infinite values")
+
+
+def gradients_fit(owner, params, grads):
+    """Every parameter has a gradient of its own shape (NumPy would broadcast another in)."""
+    for key, param in params.items():
+        grad = grads.get(key) if hasattr(grads, "get") else None
+        if getattr(grad, "shape", ()) != getattr(param, "shape", ()):
+            got = "none" if grad is None else f"shape {getattr(grad, 'shape', ())}"
+            raise ValueError(
+                f"{owner}.update: the gradient of {key!r} has {got}, "
+                f"expected shape {getattr(param, 'shape', ())}"
+            )
