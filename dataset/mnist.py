@@ -18,37 +18,26 @@ Nothing is trusted unchecked: every file, whatever its source, must have the
 right IDX magic number, dimensions and payload length, and the SHA-256 of the
 uncompressed file must match the published data.  A bad cache is reported,
 deleted and rebuilt; a bad file in ``MNIST_DIR`` or at a mirror is reported and
-the next source is tried.  The cache is written to a temporary file and renamed
-into place, so an interrupted run never leaves a half-written cache behind; the
-temporary files of runs that were killed while writing are removed later (see
-``_clean_stale_parts``).
-
-Downloads are bounded three ways, so a broken or hostile mirror costs a little
-time and memory and then the next mirror is tried: a mirror may stay silent for
-at most ``DOWNLOAD_TIMEOUT`` seconds, each file must arrive within
-``DOWNLOAD_DEADLINE`` seconds in all (the environment variable
-``MNIST_DOWNLOAD_DEADLINE`` overrides it, for slow links), and no file may be
-larger than MNIST's file can be, neither as sent nor once decompressed (so
-neither an endless response nor a "gzip bomb" can fill the memory).
+the next source is tried.  The cache is written whole or not at all.
+Downloads are bounded in time and size, so a broken or hostile mirror costs a
+little time and memory and then the next mirror is tried.  That machinery lives
+in ``dataset/download.py``; this module is the loading path.
 
 The book kept its cache in a pickle file.  This module does not: loading a
 pickle can run arbitrary code, so a pickle someone swapped in would be a
 security hole.  The ``.npz`` cache is a zip of ``.npy`` files; each one is read
 as raw uint8 bytes (any other dtype is refused), so nothing is ever unpickled.
 
-``python -m dataset.mnist`` (or ``init_mnist()``, the book's name) fills the
-cache once and prints where it is.
+``python -m dataset.mnist`` (or ``init_mnist()`` or ``download_mnist()``, the
+book's names) fills the cache once and prints where it is.  The run that fills
+it says once, on stderr, where MNIST was read from and where the cache went.
 """
 
 import hashlib
 import math
 import os
-import socket
 import struct
 import sys
-import tempfile
-import threading
-import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -56,17 +45,19 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["load_mnist", "init_mnist", "cache_path", "MnistUnavailableError", "MIRRORS"]
+from dataset import download
+from dataset.download import BadSource, gunzip, gz_limit, say
+
+__all__ = [
+    "load_mnist",
+    "init_mnist",
+    "download_mnist",
+    "cache_path",
+    "MnistUnavailableError",
+    "MIRRORS",
+]
 
 CACHE_NAME = "mnist-v1.npz"
-DOWNLOAD_TIMEOUT = 30  # seconds a mirror may stay silent before we give up on it
-#: Seconds one file may take in all, however steadily it trickles in.  The largest
-#: file (9.9 MB) needs 33 KB/s to make it; MNIST_DOWNLOAD_DEADLINE overrides this.
-DOWNLOAD_DEADLINE = 300
-DEADLINE_ENV = "MNIST_DOWNLOAD_DEADLINE"
-#: A temporary cache file unchanged for this many seconds belongs to no live writer:
-#: writing the 55 MB cache takes seconds, and the file grows while it is written.
-STALE_PART_AGE = 600
 _CHUNK = 1 << 20  # pixels read from the cache at a time
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -106,15 +97,6 @@ class MnistUnavailableError(RuntimeError):
 _MISMATCH = "SHA-256 mismatch: the data is corrupt or not the real MNIST"
 
 
-class _BadSource(Exception):
-    """One source failed for one file; the message says why."""
-
-
-def _say(message):
-    """Report progress or a problem as one line on stderr."""
-    print(f"mnist: {message}", file=sys.stderr, flush=True)
-
-
 # --- checking IDX data ------------------------------------------------------
 
 
@@ -130,62 +112,26 @@ def _idx_size(spec):
     return 4 * (1 + len(spec.shape)) + math.prod(spec.shape)
 
 
-def _gz_limit(spec):
-    """The most bytes a .gz of this file may have.  Deflate never grows data by
-    more than a few bytes per 16 KB block, and gzip adds a header of some bytes
-    (more with a stored file name), so 1% plus 1 KB over the uncompressed size is
-    generous for any compression level, yet keeps an endless response small."""
-    size = _idx_size(spec)
-    return size + size // 100 + 1024
-
-
 def _parse_idx(data, spec):
     """Turn the bytes of an uncompressed IDX file into a verified uint8 array."""
     ndim = len(spec.shape)
     header_size = 4 * (1 + ndim)
     if len(data) < header_size:
-        raise _BadSource(f"only {len(data)} bytes, too short for an IDX header")
+        raise BadSource(f"only {len(data)} bytes, too short for an IDX header")
     magic, *dims = struct.unpack_from(f">I{ndim}I", data)
     if magic != 0x0800 + ndim:
-        raise _BadSource(f"bad IDX magic number {magic} (expected {0x0800 + ndim})")
+        raise BadSource(f"bad IDX magic number {magic} (expected {0x0800 + ndim})")
     if tuple(dims) != tuple(spec.shape):
-        raise _BadSource(f"dimensions {tuple(dims)} in the header, expected {tuple(spec.shape)}")
+        raise BadSource(f"dimensions {tuple(dims)} in the header, expected {tuple(spec.shape)}")
     expected = int(np.prod(dims))
     if len(data) - header_size != expected:
-        raise _BadSource(
+        raise BadSource(
             f"payload is {len(data) - header_size} bytes, the header promises {expected}"
         )
     if hashlib.sha256(data).hexdigest() != spec.sha256:
-        raise _BadSource(_MISMATCH)
+        raise BadSource(_MISMATCH)
     # copy: the array gets its own writable memory and the file's bytes can be freed
     return np.frombuffer(data, np.uint8, offset=header_size).reshape(dims).copy()
-
-
-def _gunzip(blob, limit):
-    """Decompress gzip bytes, never producing more than `limit` bytes.
-
-    A few KB of gzip can inflate to gigabytes (a "gzip bomb"); asking zlib for at
-    most limit + 1 bytes stops that after one byte too many, whatever the input.
-    A truncated or damaged stream, or one that inflates beyond `limit`, raises
-    _BadSource.  Like gzip.decompress, several members are joined and zero
-    padding after the last one is ignored."""
-    pieces, size, data = [], 0, blob
-    try:
-        while True:
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # 16+: gzip header and trailer
-            piece = inflater.decompress(data, limit + 1 - size)  # max_length >= 1 here
-            size += len(piece)
-            if size > limit:
-                raise _BadSource(f"inflates to more than {limit} bytes, the size of MNIST's file")
-            pieces.append(piece)
-            if not inflater.eof:
-                raise _BadSource("broken gzip data (the stream ends before its end)")
-            data = inflater.unused_data
-            if not data.strip(b"\0"):
-                break
-    except zlib.error as exc:
-        raise _BadSource(f"broken gzip data ({exc})") from None
-    return b"".join(pieces)  # one member (the usual case): no copy
 
 
 # --- the sources: MNIST_DIR and the mirrors -----------------------------------
@@ -202,250 +148,59 @@ def _read_local(folder, spec):
         try:
             if not path.is_file():
                 continue
-            limit = _gz_limit(spec) if compressed else size
+            limit = gz_limit(_idx_size(spec)) if compressed else size
             actual = path.stat().st_size
             if actual > limit:
-                raise _BadSource(f"{actual} bytes, more than the {limit} that MNIST's file can be")
+                raise BadSource(f"{actual} bytes, more than the {limit} that MNIST's file can be")
             data = path.read_bytes()
-            array = _parse_idx(_gunzip(data, size) if compressed else data, spec)
-        except (OSError, _BadSource) as exc:
+            array = _parse_idx(gunzip(data, size) if compressed else data, spec)
+        except (OSError, BadSource) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             problems.append(f"{path}: {reason}")
             continue
         for problem in problems:
-            _say(f"{problem}; using {path} instead")
+            say(f"{problem}; using {path} instead")
         return array
     if problems:
-        raise _BadSource("; ".join(problems))
-    raise _BadSource(f"MNIST_DIR={folder} holds neither {spec.name} nor {spec.name}.gz")
-
-
-def _progress(url, got, total):
-    """Redraw a one-line download progress display, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return
-    if total:
-        size = f"{got / 1e6:.1f}/{total / 1e6:.1f} MB {100 * got // total:3d}%"
-    else:
-        size = f"{got / 1e6:.1f} MB"
-    sys.stderr.write(f"\r  {url.rsplit('/', 1)[-1]}: {size}")
-    sys.stderr.flush()
-
-
-def _deadline_seconds():
-    """DOWNLOAD_DEADLINE, or $MNIST_DOWNLOAD_DEADLINE when set."""
-    value = os.environ.get(DEADLINE_ENV, "").strip()
-    if not value:
-        return DOWNLOAD_DEADLINE
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise MnistUnavailableError(
-            f"{DEADLINE_ENV}={value!r} is not a positive number of seconds (the time one MNIST "
-            f"file may take to download; default {DOWNLOAD_DEADLINE})"
-        )
-    return seconds
-
-
-class _Deadline:
-    """Cuts every connection of one download when its time is up.
-
-    The socket timeout only bounds each read, so a server sending one byte every
-    few seconds would never time out.  A timer thread shuts the connections down
-    at the deadline instead; the blocked read (or TLS handshake) then returns, with
-    an error or an early end, and the download reports the deadline.
-
-    It keeps its own duplicate of each socket: shutting down a duplicate shuts
-    the connection itself (a blocked read in another thread wakes up), and a
-    duplicate stays valid when TLS takes the original over or it is closed, so
-    the timer never touches a file descriptor that has come to mean something else.
-    """
-
-    def __init__(self, seconds):
-        self.seconds = seconds
-        self.fired = False
-        self._stopped = False
-        self._sockets = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True  # never keeps the interpreter alive
-
-    def __enter__(self):
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        for sock in self._sockets:
-            sock.close()
-        self._sockets.clear()
-
-    def watch(self, sock):
-        """Watch the connection of `sock` (a connected plain socket)."""
-        with self._lock:
-            self._sockets.append(sock.dup())
-            if self.fired:
-                _shut(self._sockets[-1])
-
-    def _fire(self):
-        with self._lock:
-            if not self._stopped:
-                self.fired = True
-                for sock in self._sockets:
-                    _shut(sock)
-
-    def stop(self):
-        """Cancel the timer; return whether the deadline had already passed."""
-        with self._lock:
-            self._stopped = True
-        self._timer.cancel()
-        return self.fired
-
-
-def _shut(sock):
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:  # the other side has already closed it
-        pass
-
-
-def _deadline_opener(deadline):
-    """A urllib opener whose HTTP and HTTPS connections are watched by `deadline`."""
-    import http.client
-    import urllib.request
-
-    def watched(base):
-        class Watched(base):
-            def connect(self):
-                create = self._create_connection
-
-                def create_and_watch(*args, **kwargs):
-                    # the plain socket, before TLS wraps it: a handshake can stall too
-                    sock = create(*args, **kwargs)
-                    deadline.watch(sock)
-                    return sock
-
-                self._create_connection = create_and_watch
-                super().connect()
-
-        return Watched
-
-    http_class = watched(http.client.HTTPConnection)
-    https_class = watched(http.client.HTTPSConnection)
-
-    class HTTPHandler(urllib.request.HTTPHandler):
-        def http_open(self, req):
-            return self.do_open(http_class, req)
-
-    class HTTPSHandler(urllib.request.HTTPSHandler):
-        def https_open(self, req):
-            return self.do_open(https_class, req, context=self._context)
-
-    return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
-
-
-def _download(url, limit, timeout=None, deadline=None):
-    """Fetch `url` and return its body, of at most `limit` bytes.
-
-    HTTP errors (403, 404...), network errors, silence longer than `timeout`
-    (default DOWNLOAD_TIMEOUT), a body shorter than its Content-Length, a body
-    longer than `limit`, and a download not complete after `deadline` seconds
-    (default DOWNLOAD_DEADLINE or $MNIST_DOWNLOAD_DEADLINE) raise _BadSource."""
-    # Imported here because only downloads need them: they cost a few MB of
-    # memory, and training runs are measured on their memory use.
-    import http.client
-    import urllib.error
-    import urllib.request
-
-    timeout = DOWNLOAD_TIMEOUT if timeout is None else timeout
-    seconds = _deadline_seconds() if deadline is None else deadline
-    request = urllib.request.Request(url, headers={"User-Agent": "dlfs-course-mnist"})
-    chunks, got, total, problem = [], 0, 0, None
-    with _Deadline(seconds) as watchdog:
-        try:
-            with _deadline_opener(watchdog).open(request, timeout=timeout) as response:
-                total = int(response.headers.get("Content-Length") or 0)
-                if total > limit:
-                    raise _BadSource(
-                        f"announces {total} bytes, more than the {limit} that MNIST's file can be"
-                    )
-                while True:
-                    # read1: returns what one read brings, so a trickle is seen as it comes
-                    chunk = response.read1(1 << 16)
-                    if not chunk:
-                        break
-                    got += len(chunk)
-                    if got > limit:
-                        raise _BadSource(
-                            f"sent more than {limit} bytes, more than MNIST's file can be"
-                        )
-                    chunks.append(chunk)
-                    _progress(url, got, total)
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            problem = f"HTTP error {exc.code} {exc.reason}"
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            problem = f"cannot download ({getattr(exc, 'reason', exc)})"
-        finally:
-            if got and sys.stderr.isatty():
-                sys.stderr.write("\n")
-        late = watchdog.stop()
-    if late:  # whatever the cut connection looked like (an error, or a clean end)
-        raise _BadSource(
-            f"not complete after the {seconds:g} s deadline ({got} bytes came); "
-            f"on a slow link, set {DEADLINE_ENV} to more seconds"
-        )
-    if problem is not None:
-        raise _BadSource(problem)
-    if total and got < total:
-        raise _BadSource(f"truncated download: {got} of {total} bytes")
-    return b"".join(chunks)
-
-
-def _mirror_list():
-    """The mirrors to try: $MNIST_MIRRORS (comma-separated URLs) or MIRRORS."""
-    value = os.environ.get("MNIST_MIRRORS", "")
-    return [url.strip() for url in value.split(",") if url.strip()] or list(MIRRORS)
+        raise BadSource("; ".join(problems))
+    raise BadSource(f"MNIST_DIR={folder} holds neither {spec.name} nor {spec.name}.gz")
 
 
 def _fetch(spec, folder, mirrors, failures):
-    """Get one verified file: from the local folder first, then from each
-    mirror in turn.  Every failure is reported and added to `failures`."""
+    """Get one verified file, from the local folder first, then from the mirrors.
+    Return (array, where it came from), or (None, None); every failure is
+    reported and added to `failures`."""
     if folder is not None:
         try:
-            return _read_local(folder, spec)
-        except _BadSource as exc:
+            return _read_local(folder, spec), str(folder)
+        except BadSource as exc:
             failures.append(str(exc))
-            _say(f"{exc}; trying the next source")
-    for base in mirrors:
-        if not base.startswith(("http://", "https://")):  # urllib: "unknown url type"
-            failures.append(f"mirror {base!r} is not an http:// or https:// URL")
-            _say(f"{failures[-1]}; trying the next mirror")
-            continue
-        url = f"{base.rstrip('/')}/{spec.name}.gz"
-        _say(f"downloading {url}")
-        try:
-            return _parse_idx(_gunzip(_download(url, _gz_limit(spec)), _idx_size(spec)), spec)
-        except _BadSource as exc:
-            failures.append(f"{url}: {exc}")
-            _say(f"{url}: {exc}; trying the next mirror")
-    return None
+            say(f"{exc}; trying the next source")
+
+    def read(blob):
+        return _parse_idx(gunzip(blob, _idx_size(spec)), spec)
+
+    try:
+        return download.from_mirrors(
+            f"{spec.name}.gz", gz_limit(_idx_size(spec)), mirrors, read, failures
+        )
+    except ValueError as exc:  # a bad $MNIST_DOWNLOAD_DEADLINE: no mirror would do better
+        raise MnistUnavailableError(str(exc)) from None
 
 
 def _from_sources(files, mirrors):
-    """Read all files from MNIST_DIR or the mirrors, or raise MnistUnavailableError."""
+    """Read all files from MNIST_DIR or the mirrors, or raise MnistUnavailableError.
+    Return the arrays and the places they came from."""
     folder, notes = os.environ.get("MNIST_DIR"), []
     folder = Path(folder).expanduser() if folder else None
     if folder is not None and not _is_dir(folder):
         notes.append(f"MNIST_DIR={folder} is not a folder")
-        _say(f"{notes[0]}; trying the mirrors")
+        say(f"{notes[0]}; trying the mirrors")
         folder = None
-    arrays = {}
+    arrays, sources = {}, []
     for spec in files:
         failures = list(notes)
-        arrays[spec.key] = _fetch(spec, folder, mirrors, failures)
+        arrays[spec.key], where = _fetch(spec, folder, mirrors, failures)
         if arrays[spec.key] is None:
             names = ", ".join(f.name for f in files)
             tried = "; ".join(failures) or "no source"
@@ -454,7 +209,9 @@ def _from_sources(files, mirrors):
                 f"folder holding the four MNIST files ({names}; raw or .gz), or give this "
                 f"machine network access to one of the mirrors: {', '.join(mirrors)}"
             )
-    return arrays
+        if where not in sources:
+            sources.append(where)
+    return arrays, sources
 
 
 def _is_dir(path):
@@ -494,7 +251,7 @@ def _read_member(archive, spec, dtype):
         )
         shape, fortran_order, stored = read_header(member)
         if stored != np.uint8 or fortran_order or shape != tuple(spec.shape):
-            raise _BadSource(
+            raise BadSource(
                 f"{spec.key}: expected uint8 {tuple(spec.shape)}, found {stored} {shape}"
             )
         out = np.empty(shape, dtype)
@@ -504,13 +261,13 @@ def _read_member(archive, spec, dtype):
             piece = flat[start : start + _CHUNK]
             data = member.read(piece.size)
             if len(data) != piece.size:
-                raise _BadSource(f"{spec.key}: truncated")
+                raise BadSource(f"{spec.key}: truncated")
             digest.update(data)
             piece[...] = np.frombuffer(data, np.uint8)
             if dtype == np.float32:
                 piece /= 255
     if digest.hexdigest() != spec.sha256:
-        raise _BadSource(f"{spec.key}: {_MISMATCH}")
+        raise BadSource(f"{spec.key}: {_MISMATCH}")
     return out
 
 
@@ -526,11 +283,11 @@ def _read_cache(path, files, normalize):
     try:
         if not path.is_file():
             if path.exists():  # a folder, say: not ours to delete
-                _say(f"the cache {path} is not a file; loading without the cache")
+                say(f"the cache {path} is not a file; loading without the cache")
                 return _NO_CACHE
             return None
     except OSError as exc:  # e.g. DLFS_CACHE_DIR is a folder we may not look into
-        _say(
+        say(
             f"cannot use the cache folder {path.parent} ({exc.strerror or exc}); "
             "loading without the cache"
         )
@@ -541,7 +298,7 @@ def _read_cache(path, files, normalize):
                 spec.key: _read_member(archive, spec, _dtype(spec, normalize)) for spec in files
             }
     except PermissionError as exc:  # someone else's cache: not broken, just not ours to read
-        _say(f"cannot read the cache {path} ({exc.strerror}); loading without it")
+        say(f"cannot read the cache {path} ({exc.strerror}); loading without it")
         return None
     except (
         OSError,
@@ -550,98 +307,29 @@ def _read_cache(path, files, normalize):
         KeyError,
         zipfile.BadZipFile,
         zlib.error,
-        _BadSource,
+        BadSource,
     ) as exc:
-        _say(
+        say(
             f"the cache {path} is unusable ({exc or type(exc).__name__}); "
             "deleting and rebuilding it"
         )
     try:
         path.unlink()
     except OSError as exc:
-        _say(f"could not delete {path}: {exc}")
+        say(f"could not delete {path}: {exc}")
     return None
 
 
-def _host_tag():
-    """This machine's name as it goes into temporary file names: no dots, no slashes."""
-    return "".join(c if c.isalnum() or c == "-" else "_" for c in socket.gethostname()) or "host"
-
-
-def _writer_is_dead(name):
-    """Whether the temporary cache file `name` was written by a process of this
-    machine that no longer runs.  The name carries the writer:
-    mnist-v1.npz.<host>.<pid>.<random>.part (see _write_cache)."""
-    fields = name[len(CACHE_NAME) + 1 : -len(".part")].split(".")
-    if len(fields) != 3 or fields[0] != _host_tag() or not fields[1].isdigit():
-        return False  # another machine's (a shared folder) or an older name: age decides
-    pid = int(fields[1])
-    # os.kill(pid, 0) only asks whether the process exists on POSIX; on Windows it
-    # would terminate it, so there only the age rule applies.
-    if os.name != "posix" or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # PermissionError: alive, another user's
-        return False
-    return False
-
-
-def _clean_stale_parts(folder, max_age=None):
-    """Delete the temporary cache files that interrupted writers left in `folder`.
-
-    A writer killed with SIGKILL (or by a power cut) cannot remove its
-    ``mnist-v1.npz.*.part`` file.  Several processes may fill the cache at the
-    same moment, so only files that no live writer can own are deleted: those of
-    a dead process of this machine, and those unchanged for `max_age` seconds
-    (default STALE_PART_AGE).  Were a live but stalled writer's file deleted all
-    the same, its final rename fails, which it reports, keeping its data."""
-    max_age = STALE_PART_AGE if max_age is None else max_age
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:  # no folder yet, or one we may not list
-        return
-    now = time.time()
-    for entry in entries:
-        name = entry.name
-        if not (name.startswith(f"{CACHE_NAME}.") and name.endswith(".part")):
-            continue
-        try:
-            if now - entry.stat().st_mtime > max_age or _writer_is_dead(name):
-                os.unlink(entry.path)
-                _say(f"removed {entry.path}, left by an interrupted run")
-        except OSError:  # someone else removed it first, or it is not ours to remove
-            continue
-
-
 def _write_cache(path, arrays):
-    """Save the arrays to `path` atomically: write a temporary file in the same
-    folder, then rename it.  Return whether it worked; a failure is reported."""
-    tmp = None
+    """Save the arrays to `path`, whole or not at all (see download.write_atomically).
+    Return whether it worked; a failure is reported."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # host and pid in the name let _clean_stale_parts tell a dead writer's file
-        prefix = f"{path.name}.{_host_tag()}.{os.getpid()}."
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=path.parent)
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)  # uncompressed: fast to read back
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a shared cache folder needs it readable
-        os.replace(tmp, path)
-        tmp = None
+        # uncompressed: fast to read back
+        download.write_atomically(path, lambda out: np.savez(out, **arrays))
         return True
     except OSError as exc:
-        _say(f"could not write the cache {path} ({exc}); going on without it")
+        say(f"could not write the cache {path} ({exc}); going on without it")
         return False
-    finally:
-        if tmp is not None:  # the write failed or was interrupted: leave nothing behind
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 # --- putting it together ------------------------------------------------------------
@@ -658,12 +346,15 @@ def _load_arrays(normalize, files=None, mirrors=None):
     MNIST_DIR or the mirrors (which fills the cache)."""
     files = FILES if files is None else files
     path = cache_path()
-    _clean_stale_parts(path.parent)  # a directory listing: nothing next to the data
+    download.clean_stale_parts(path)  # a directory listing: nothing next to the data
     arrays = _read_cache(path, files, normalize)
     if arrays is not None and arrays is not _NO_CACHE:
         return arrays
-    raw = _from_sources(files, _mirror_list() if mirrors is None else list(mirrors))
+    mirrors = download.mirror_list(MIRRORS) if mirrors is None else list(mirrors)
+    raw, sources = _from_sources(files, mirrors)
     if arrays is None and _write_cache(path, raw):
+        # said once, by the run that fills the cache: later runs read it silently
+        say(f"read MNIST from {', '.join(sources)}; cached it in {path} for later runs")
         del raw  # read the new cache back, straight into the wanted dtype
         arrays = _read_cache(path, files, normalize)
         if arrays is None or arrays is _NO_CACHE:
@@ -712,6 +403,16 @@ def init_mnist():
     """
     _load_arrays(normalize=False)
     return cache_path()
+
+
+def download_mnist():
+    """The book's name for getting the four MNIST files; return the cache's path.
+
+    The book's version saves the ``.gz`` files into the repository's ``dataset``
+    folder.  Here nothing is written into the repository: the files come from
+    MNIST_DIR or a mirror, are verified, and go into the cache (as ``init_mnist``).
+    """
+    return init_mnist()
 
 
 def _exists(path):

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 import test_mnist as tm
 
-from dataset import mnist
+from dataset import download, mnist
 
 isolated = tm.isolated  # autouse: own cache folder, no MNIST_DIR, unreachable mirrors
 closed_url = tm.closed_url
@@ -101,9 +101,9 @@ def server():
 @pytest.fixture(autouse=True)
 def short_deadline(monkeypatch):
     """Deadlines of a fraction of a second, and no $MNIST_DOWNLOAD_DEADLINE from outside."""
-    monkeypatch.setattr(mnist, "DOWNLOAD_DEADLINE", DEADLINE)
-    monkeypatch.setattr(mnist, "DOWNLOAD_TIMEOUT", 5)
-    monkeypatch.delenv(mnist.DEADLINE_ENV, raising=False)
+    monkeypatch.setattr(download, "DOWNLOAD_DEADLINE", DEADLINE)
+    monkeypatch.setattr(download, "DOWNLOAD_TIMEOUT", 5)
+    monkeypatch.delenv(download.DEADLINE_ENV, raising=False)
 
 
 def leftovers(folder):
@@ -138,7 +138,7 @@ def test_dripping_mirror_is_given_up_at_the_deadline(server, monkeypatch, capsys
     line = next(line for line in err.splitlines() if "deadline" in line)
     assert f"/{mirror}/{FIRST.name}.gz: " in line
     assert f"not complete after the {DEADLINE:g} s deadline" in line
-    assert mnist.DEADLINE_ENV in line and line.endswith("trying the next mirror")
+    assert download.DEADLINE_ENV in line and line.endswith("trying the next mirror")
     assert no_timer_threads()
 
 
@@ -170,8 +170,8 @@ def silent_port():
 def test_silent_server_is_given_up_at_the_deadline(silent_port, scheme):
     # the per-read timeout (5 s here) alone would wait longer; the TLS handshake is covered too
     start = time.monotonic()
-    with pytest.raises(mnist._BadSource, match=f"not complete after the {DEADLINE:g} s deadline"):
-        mnist._download(f"{scheme}://127.0.0.1:{silent_port}/{FIRST.name}.gz", limit=10**6)
+    with pytest.raises(download.BadSource, match=f"not complete after the {DEADLINE:g} s deadline"):
+        download.download(f"{scheme}://127.0.0.1:{silent_port}/{FIRST.name}.gz", limit=10**6)
     assert time.monotonic() - start < DEADLINE + 1
     assert no_timer_threads()
 
@@ -186,8 +186,8 @@ def test_only_dripping_mirrors_give_the_unavailable_error(server, monkeypatch, i
 
 
 def test_deadline_from_the_environment(server, monkeypatch, capsys):
-    monkeypatch.setattr(mnist, "DOWNLOAD_DEADLINE", 60)  # would make this test take a minute
-    monkeypatch.setenv(mnist.DEADLINE_ENV, "0.3")
+    monkeypatch.setattr(download, "DOWNLOAD_DEADLINE", 60)  # would make this test take a minute
+    monkeypatch.setenv(download.DEADLINE_ENV, "0.3")
     monkeypatch.setenv("MNIST_MIRRORS", tm.mirrors(server, "drip", "good"))
     start = time.monotonic()
     tm.assert_same_as_small(*mnist.load_mnist(normalize=False))
@@ -195,15 +195,43 @@ def test_deadline_from_the_environment(server, monkeypatch, capsys):
     assert "not complete after the 0.3 s deadline" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "inf"])
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "nan", "inf", "1e300", "86401"])
 def test_bad_deadline_variable_is_one_clear_error(server, monkeypatch, value, isolated):
-    monkeypatch.setenv(mnist.DEADLINE_ENV, value)
+    monkeypatch.setenv(download.DEADLINE_ENV, value)
     monkeypatch.setenv("MNIST_MIRRORS", tm.mirrors(server, "good"))
     with pytest.raises(mnist.MnistUnavailableError) as info:
         mnist.load_mnist()
     message = str(info.value)
-    assert f"{mnist.DEADLINE_ENV}={value!r}" in message and "positive number of seconds" in message
+    assert (
+        f"{download.DEADLINE_ENV}={value!r}" in message and "positive number of seconds" in message
+    )
     assert leftovers(isolated) == []
+
+
+def test_longest_deadline_is_accepted(monkeypatch):
+    """1e300 s once killed the timer thread (OverflowError); a day is the bound."""
+    monkeypatch.setenv(download.DEADLINE_ENV, str(download.MAX_DEADLINE))
+    assert download.deadline_seconds() == download.MAX_DEADLINE
+
+
+def test_malformed_url_is_one_line_and_the_next_mirror(server, monkeypatch, isolated, capsys):
+    """'http://[::1' made urllib raise "Invalid IPv6 URL" outside the error handling."""
+    monkeypatch.setenv("MNIST_MIRRORS", "http://[::1," + tm.mirrors(server, "good"))
+    assert_loads_and_caches(isolated)
+    err = capsys.readouterr().err.splitlines()
+    bad = [line for line in err if "http://[::1" in line and "Invalid IPv6 URL" in line]
+    assert len(bad) == 4 and all(line.endswith("trying the next mirror") for line in bad)
+    assert "Traceback" not in "\n".join(err)
+
+
+def test_last_mirror_does_not_promise_another(monkeypatch, isolated, capsys, closed_url):
+    monkeypatch.setenv("MNIST_MIRRORS", f"{closed_url},{closed_url}")
+    with pytest.raises(mnist.MnistUnavailableError):
+        mnist.load_mnist()
+    failed = [line for line in capsys.readouterr().err.splitlines() if "cannot download" in line]
+    assert len(failed) == 2, failed
+    assert failed[0].endswith("; trying the next mirror")
+    assert failed[1].endswith("; no mirror left")
 
 
 def test_a_mirror_that_is_not_a_url_is_skipped_with_a_line(server, monkeypatch, isolated, capsys):
@@ -219,7 +247,7 @@ def test_a_mirror_that_is_not_a_url_is_skipped_with_a_line(server, monkeypatch, 
 def test_deadline_does_not_cut_a_download_that_finished(server, monkeypatch):
     # the timer is cancelled: a later load, long after the deadline, is not disturbed
     monkeypatch.setenv("MNIST_MIRRORS", tm.mirrors(server, "good"))
-    body = mnist._download(tm.mirrors(server, "good") + f"{FIRST.name}.gz", limit=10**6)
+    body = download.download(tm.mirrors(server, "good") + f"{FIRST.name}.gz", limit=10**6)
     assert body == server.good[f"{FIRST.name}.gz"]
     time.sleep(DEADLINE + 0.2)
     assert no_timer_threads()
@@ -241,14 +269,14 @@ def load_small_mnist_measuring_peak_memory():
 def test_endless_response_is_cut_at_the_size_cap(server, monkeypatch, capsys, isolated):
     monkeypatch.setenv("MNIST_MIRRORS", tm.mirrors(server, "endless", "good"))
     peak = load_small_mnist_measuring_peak_memory()
-    limit = mnist._gz_limit(FIRST)
+    limit = download.gz_limit(mnist._idx_size(FIRST))
     assert f"sent more than {limit} bytes" in capsys.readouterr().err
     assert peak < 3_000_000  # the server would have sent 200 MB
     assert leftovers(isolated) == []
 
 
 def test_announced_size_beyond_the_cap_is_refused_before_reading(server, monkeypatch, capsys):
-    monkeypatch.setattr(mnist, "DOWNLOAD_DEADLINE", 30)  # the refusal must not wait for it
+    monkeypatch.setattr(download, "DOWNLOAD_DEADLINE", 30)  # the refusal must not wait for it
     monkeypatch.setenv("MNIST_MIRRORS", tm.mirrors(server, "huge", "good"))
     start = time.monotonic()
     tm.assert_same_as_small(*mnist.load_mnist(normalize=False))
@@ -257,7 +285,9 @@ def test_announced_size_beyond_the_cap_is_refused_before_reading(server, monkeyp
 
 
 def test_gzip_bomb_from_a_mirror_is_stopped(server, monkeypatch, capsys, isolated):
-    assert len(BOMB) < mnist._gz_limit(FIRST)  # it passes the first cap: the second must hold
+    assert len(BOMB) < download.gz_limit(
+        mnist._idx_size(FIRST)
+    )  # it passes the first cap: the second must hold
     monkeypatch.setenv("MNIST_MIRRORS", tm.mirrors(server, "bomb", "good"))
     peak = load_small_mnist_measuring_peak_memory()
     size = mnist._idx_size(FIRST)
@@ -294,28 +324,34 @@ def test_size_caps_fit_the_real_files():
         "t10k-labels-idx1-ubyte": 4_542,
     }
     for spec in tm.REAL_FILES:
-        assert published[spec.name] < mnist._gz_limit(spec) < 1.02 * sizes[spec.name] + 2000
+        assert (
+            published[spec.name]
+            < download.gz_limit(mnist._idx_size(spec))
+            < 1.02 * sizes[spec.name] + 2000
+        )
         if tm.REAL_MNIST_DIR and os.path.isfile(f"{tm.REAL_MNIST_DIR}/{spec.name}.gz"):
-            assert os.path.getsize(f"{tm.REAL_MNIST_DIR}/{spec.name}.gz") < mnist._gz_limit(spec)
+            assert os.path.getsize(f"{tm.REAL_MNIST_DIR}/{spec.name}.gz") < download.gz_limit(
+                mnist._idx_size(spec)
+            )
 
 
 def test_gunzip_limits_and_members():
     data = os.urandom(5000)  # random bytes do not compress: the worst case for the cap
     packed = gzip.compress(data)
-    assert mnist._gunzip(packed, 5000) == data
-    assert mnist._gunzip(packed + b"\0" * 7, 5000) == data  # zero padding, as gzip allows
-    assert mnist._gunzip(gzip.compress(data[:2000]) + gzip.compress(data[2000:]), 5000) == data
-    with pytest.raises(mnist._BadSource, match="inflates to more than 4999 bytes"):
-        mnist._gunzip(packed, 4999)
-    with pytest.raises(mnist._BadSource, match="inflates to more than 5000"):  # over two members
-        mnist._gunzip(packed + gzip.compress(b"x"), 5000)
-    with pytest.raises(mnist._BadSource, match="broken gzip data .*ends before its end"):
-        mnist._gunzip(packed[:-10], 5000)
-    with pytest.raises(mnist._BadSource, match="broken gzip data"):
-        mnist._gunzip(b"plain text, not gzip", 5000)
-    with pytest.raises(mnist._BadSource, match="broken gzip data"):
-        mnist._gunzip(packed + b"trailing junk", 5000)
-    assert len(packed) < mnist._gz_limit(mnist.IdxFile("k", "n", "", (5000 - 8,)))
+    assert download.gunzip(packed, 5000) == data
+    assert download.gunzip(packed + b"\0" * 7, 5000) == data  # zero padding, as gzip allows
+    assert download.gunzip(gzip.compress(data[:2000]) + gzip.compress(data[2000:]), 5000) == data
+    with pytest.raises(download.BadSource, match="inflates to more than 4999 bytes"):
+        download.gunzip(packed, 4999)
+    with pytest.raises(download.BadSource, match="inflates to more than 5000"):  # over two members
+        download.gunzip(packed + gzip.compress(b"x"), 5000)
+    with pytest.raises(download.BadSource, match="broken gzip data .*ends before its end"):
+        download.gunzip(packed[:-10], 5000)
+    with pytest.raises(download.BadSource, match="broken gzip data"):
+        download.gunzip(b"plain text, not gzip", 5000)
+    with pytest.raises(download.BadSource, match="broken gzip data"):
+        download.gunzip(packed + b"trailing junk", 5000)
+    assert len(packed) < download.gz_limit(5000)
 
 
 # --- MNIST_DIR ---------------------------------------------------------------------------
@@ -328,7 +364,9 @@ def test_bad_raw_file_does_not_hide_a_good_gz(tmp_path, monkeypatch, capsys, iso
     monkeypatch.setenv("MNIST_DIR", str(folder))
     assert_loads_and_caches(isolated)
     err = capsys.readouterr().err.splitlines()
-    assert err == [f"mnist: {raw}: {mnist._MISMATCH}; using {raw}.gz instead"]
+    assert err[0] == f"mnist: {raw}: {mnist._MISMATCH}; using {raw}.gz instead"
+    cache = isolated / mnist.CACHE_NAME
+    assert err[1:] == [f"mnist: read MNIST from {folder}; cached it in {cache} for later runs"]
 
 
 def test_both_bad_names_both(tmp_path, monkeypatch):
@@ -470,7 +508,7 @@ def child(code, **kwargs):
 
 def part(folder, host=None, pid=None, tag="abc123"):
     """A temporary cache file as _write_cache names it (or another name when host is '')."""
-    host = mnist._host_tag() if host is None else host
+    host = download._host_tag() if host is None else host
     name = (
         f"{mnist.CACHE_NAME}.{host}.{pid}.{tag}.part" if host else f"{mnist.CACHE_NAME}.{tag}.part"
     )
@@ -521,12 +559,12 @@ def test_which_leftover_parts_are_removed(tmp_path, monkeypatch, isolated):
         ]
         for name in ("notes.part", f"{mnist.CACHE_NAME}.bak"):  # not the cache's: never touched
             (isolated / name).write_text("the user's")
-            keep.append(age(isolated / name, 10 * mnist.STALE_PART_AGE))
+            keep.append(age(isolated / name, 10 * download.STALE_PART_AGE))
         gone = [
             part(isolated, pid=dead_pid(), tag="dead"),
-            age(part(isolated, host="otherhost", pid=1, tag="farold"), 2 * mnist.STALE_PART_AGE),
-            age(part(isolated, host="", tag="oldname2"), 2 * mnist.STALE_PART_AGE),
-            age(part(isolated, pid=alive.pid, tag="stalled"), 2 * mnist.STALE_PART_AGE),
+            age(part(isolated, host="otherhost", pid=1, tag="farold"), 2 * download.STALE_PART_AGE),
+            age(part(isolated, host="", tag="oldname2"), 2 * download.STALE_PART_AGE),
+            age(part(isolated, pid=alive.pid, tag="stalled"), 2 * download.STALE_PART_AGE),
         ]
         tm.assert_same_as_small(*mnist.load_mnist(normalize=False))
         assert all(path.exists() for path in keep)
@@ -535,6 +573,20 @@ def test_which_leftover_parts_are_removed(tmp_path, monkeypatch, isolated):
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_on_windows_only_age_removes_a_part(isolated, monkeypatch):
+    """Where os.name == "nt", os.kill(pid, 0) would end the process it asks about: a dead
+    writer's part is then removed only once it is old, and the live check never runs."""
+    recent = part(isolated, pid=dead_pid(), tag="recent")
+    old = age(part(isolated, pid=dead_pid(), tag="old"), 2 * download.STALE_PART_AGE)
+    with monkeypatch.context() as windows:  # only around the call: pytest itself needs posix
+        windows.setattr(os, "name", "nt")
+        windows.setattr(os, "kill", lambda *args: pytest.fail("os.kill on Windows"))
+        download.clean_stale_parts(isolated / mnist.CACHE_NAME)
+    assert recent.exists() and not old.exists()
+    download.clean_stale_parts(isolated / mnist.CACHE_NAME)  # on POSIX the dead pid decides
+    assert not recent.exists()
 
 
 def test_cleaning_also_runs_when_the_cache_is_good(tmp_path, monkeypatch, isolated):

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dataset import mnist
+from dataset import download, mnist
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_MNIST_DIR = os.environ.get("MNIST_DIR")
@@ -196,11 +196,11 @@ def test_bad_mirrors_are_reported_and_skipped(server, monkeypatch, capsys, isola
 
 def test_mirror_list_parameter_and_defaults(server, monkeypatch):
     monkeypatch.delenv("MNIST_MIRRORS")
-    assert mnist._mirror_list() == list(mnist.MIRRORS)
+    assert download.mirror_list(mnist.MIRRORS) == list(mnist.MIRRORS)
     assert mnist.MIRRORS[0].startswith("https://ossci-datasets.s3.amazonaws.com/")
     assert mnist.MIRRORS[-1] == "https://yann.lecun.com/exdb/mnist/"
     monkeypatch.setenv("MNIST_MIRRORS", " http://a/ , http://b/,")
-    assert mnist._mirror_list() == ["http://a/", "http://b/"]
+    assert download.mirror_list(mnist.MIRRORS) == ["http://a/", "http://b/"]
     good = mirrors(server, "good").split(",")
     arrays = mnist._load_arrays(normalize=False, files=SMALL_FILES, mirrors=good)
     np.testing.assert_array_equal(arrays["x_test"], SMALL["x_test"])
@@ -299,8 +299,12 @@ def test_corrupt_cache_is_rebuilt(tmp_path, monkeypatch, capsys, isolated, corru
     corrupt(path)
     capsys.readouterr()
     assert_same_as_small(*mnist.load_mnist(normalize=False))
-    err = capsys.readouterr().err
-    assert f"the cache {path} is unusable" in err and len(err.splitlines()) == 1
+    unusable, rebuilt = capsys.readouterr().err.splitlines()  # one line each
+    assert f"the cache {path} is unusable" in unusable
+    assert (
+        rebuilt
+        == f"mnist: read MNIST from {tmp_path / 'mnist'}; cached it in {path} for later runs"
+    )
     assert path.read_bytes() == good_bytes  # rebuilt
     # a corrupt cache and no other source: the bad file is still removed
     corrupt(path)
@@ -486,5 +490,17 @@ def test_init_mnist_fills_the_cache_like_the_books(monkeypatch, server, isolated
     assert (isolated / "mnist-v1.npz").is_file() and len(server.requests) == 4
     assert mnist.init_mnist() == isolated / "mnist-v1.npz"  # a good cache: nothing downloaded
     assert len(server.requests) == 4
+    assert_same_as_small(*mnist.load_mnist(normalize=False))
+    assert len(server.requests) == 4
+
+
+def test_download_mnist_is_the_books_name_and_fills_the_cache(monkeypatch, server, isolated):
+    # the book's current code (07b1161) has download_mnist(), without parameters
+    assert "download_mnist" in mnist.__all__
+    assert inspect.signature(mnist.download_mnist).parameters == {}
+    monkeypatch.setenv("MNIST_MIRRORS", mirrors(server, "good"))
+    server.requests.clear()
+    assert mnist.download_mnist() == isolated / "mnist-v1.npz"
+    assert len(server.requests) == 4 and not (REPO / "dataset" / "mnist.pkl").exists()
     assert_same_as_small(*mnist.load_mnist(normalize=False))
     assert len(server.requests) == 4
