@@ -7,8 +7,8 @@ convolution layers of chapter 7, and are here because the book's module has them
 
 import numpy as np
 
+from common import checks
 from common.backend import get_array_module
-from common.functions import _check_labels
 
 # The names ``from common.util import *`` hands on: the book's module has no
 # __all__, so a star import of it passes on everything it defines and imports,
@@ -82,7 +82,7 @@ def accuracy(predict, x, t, chunk=None, name="accuracy"):
     for start in range(0, n, chunk):
         scores = predict(x[start : start + chunk])
         if start == 0:  # shape, dtype and (on the CPU) every label's value, once for all of t
-            one_hot = _check_labels(name, t, (n, scores.shape[-1]))
+            one_hot = checks.labels(name, t, n, scores.shape[-1])
         labels = t[start : start + chunk]
         if one_hot:
             labels = labels.argmax(axis=1)

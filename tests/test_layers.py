@@ -112,20 +112,14 @@ def test_affine_nd_input_keeps_shape_of_dx():
     assert dx.shape == (3, 1, 3, 4)
 
 
-def test_affine_wrong_feature_count_names_layer_and_shapes():
+def test_affine_wrong_feature_count_is_numpys_shape_error():
+    # NumPy's matmul names both sizes: no second check in the layer (the networks'
+    # doors name the network and the expected shape).
     layer = Affine(dev(np.zeros((784, 10))), dev(np.zeros(10)))
     with pytest.raises(ValueError) as info:
         layer.forward(dev(np.zeros((2, 785))))
     message = str(info.value)
-    assert "Affine" in message and "785" in message and "784" in message
-
-
-def test_affine_wrong_dout_shape():
-    rng = np.random.RandomState(7)
-    layer = make_affine(rng, 4, 3)
-    layer.forward(dev(rng.randn(5, 4)))
-    with pytest.raises(ValueError, match="Affine"):
-        layer.backward(dev(np.ones((5, 4))))
+    assert "785" in message and "784" in message
 
 
 # --------------------------------------------------------------------------- SoftmaxWithLoss
@@ -201,12 +195,11 @@ def test_softmax_with_loss_backward_scales_with_dout():
         (np.array([0, -1, 1]), "0..2", ValueError),  # negative
         (np.array([0, 1]), "(2,)", ValueError),  # wrong length
         (np.zeros((3, 2)), "(3, 2)", ValueError),  # wrong one-hot shape
-        (np.array([0.0, 1.0, 2.0]), "integer", TypeError),  # float labels: a wrong type
+        (np.array([0.0, 1.0, 2.0]), "integers", ValueError),  # float labels
     ],
 )
 def test_softmax_with_loss_bad_labels(t, fragment, error):
-    if backend.get_array_module(backend.to_device(t)) is not np and "0..2" in fragment:
-        pytest.skip("label values are checked on the CPU only (a check would wait for the device)")
+    # the same error on every device (the strict stand-in included)
     x = dev(np.zeros((3, 3)))
     with pytest.raises(error) as info:
         SoftmaxWithLoss().forward(x, to_device(t))
@@ -336,19 +329,10 @@ def test_batchnorm_keeps_the_books_attributes():
     np.testing.assert_allclose(to_cpu(layer.dgamma), to_cpu(layer.xn).sum(axis=0), atol=1e-12)
 
 
-def test_batchnorm_eps_can_be_chosen():
-    x = np.array([[0.0], [2e-3]])  # variance 1e-6: as large as the book's eps
-    book = to_cpu(BatchNormalization(dev([1.0]), dev([0.0])).forward(dev(x)))
-    small = to_cpu(BatchNormalization(dev([1.0]), dev([0.0]), eps=1e-12).forward(dev(x)))
-    np.testing.assert_allclose(book[:, 0], [-1 / np.sqrt(2), 1 / np.sqrt(2)], rtol=1e-9)
-    np.testing.assert_allclose(small[:, 0], [-1.0, 1.0], rtol=1e-5)
-
-
 def test_batchnorm_wrong_feature_count():
     layer = BatchNormalization(dev(np.ones(4)), dev(np.zeros(4)))
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(ValueError, match="broadcast"):  # NumPy's message names both shapes
         layer.forward(dev(np.zeros((3, 5))))
-    assert "BatchNormalization" in str(info.value) and "5" in str(info.value)
 
 
 # --------------------------------------------------------------------------- Convolution, Pooling
@@ -403,53 +387,13 @@ def test_pooling_gradient(stride):
 
 def test_convolution_checks_its_input():
     layer = Convolution(dev(np.zeros((4, 3, 2, 2))), dev(np.zeros(4)))
-    with pytest.raises(ValueError, match="Convolution.*2 channels"):
+    with pytest.raises(ValueError):  # NumPy's matmul names the mismatched sizes
         layer.forward(dev(np.zeros((1, 2, 5, 5))))
-    with pytest.raises(ValueError, match="Convolution.*4-D"):
-        layer.forward(dev(np.zeros((5, 5))))
     with pytest.raises(ValueError, match="Convolution.*b"):
         Convolution(dev(np.zeros((4, 3, 2, 2))), dev(np.zeros(3)))
 
 
 # --------------------------------------------------------------------------- common contract
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        Relu,
-        Sigmoid,
-        SoftmaxWithLoss,
-        Dropout,
-        lambda: Affine(dev(np.zeros((2, 2))), dev(np.zeros(2))),
-        lambda: BatchNormalization(dev(np.ones(2)), dev(np.zeros(2))),
-        lambda: Convolution(dev(np.zeros((1, 1, 1, 1))), dev(np.zeros(1))),
-        lambda: Pooling(1, 1),
-    ],
-    ids=[
-        "Relu",
-        "Sigmoid",
-        "SoftmaxWithLoss",
-        "Dropout",
-        "Affine",
-        "BatchNormalization",
-        "Convolution",
-        "Pooling",
-    ],
-)
-def test_backward_before_forward_raises(make):
-    layer = make()
-    name = type(layer).__name__
-    with pytest.raises(RuntimeError, match=f"{name}.*before forward"):
-        layer.backward(dev(np.ones((2, 2))))
-
-
-@pytest.mark.parametrize("make", [Relu, Sigmoid, Dropout], ids=["Relu", "Sigmoid", "Dropout"])
-def test_elementwise_layers_check_dout_shape(make):
-    layer = make()
-    layer.forward(dev(np.ones((2, 3))))
-    with pytest.raises(ValueError, match=type(layer).__name__):
-        layer.backward(dev(np.ones((3, 2))))
 
 
 def test_float32_stays_float32():
@@ -536,19 +480,3 @@ def test_affine_without_dx_gives_the_same_parameter_gradients():
     assert first.backward(to_device(dout)) is None
     np.testing.assert_array_equal(to_cpu(first.dW), to_cpu(full.dW))
     np.testing.assert_array_equal(to_cpu(first.db), to_cpu(full.db))
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: Dropout(0.3),
-        lambda: BatchNormalization(to_device(np.ones(4)), to_device(np.zeros(4))),
-    ],
-)
-def test_backward_after_a_test_mode_forward_fails_loudly(make):
-    layer = make()
-    x = to_device(np.random.default_rng(0).normal(size=(5, 4)))
-    layer.forward(x, train_flg=True)
-    layer.forward(x, train_flg=False)  # the state of the training pass must not be reused
-    with pytest.raises(RuntimeError, match="train_flg=True"):
-        layer.backward(to_device(np.ones((5, 4))))
