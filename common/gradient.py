@@ -11,11 +11,11 @@ evaluations of f per element, which is why chapter 5 replaces it by backpropagat
 Use float64 arrays: in float32, f(x + h) - f(x - h) loses most of its digits.
 """
 
-import math
 import warnings
 
 import numpy as np
 
+from common import checks
 from common.backend import get_array_module
 
 # The names ``from common.gradient import *`` hands on: the book's module
@@ -26,79 +26,46 @@ from common.backend import get_array_module
 __all__ = ["np", "numerical_diff", "numerical_gradient", "numerical_gradient_2d"]
 
 
-def _check_step(name, h):
-    if not isinstance(h, (int, float, np.integer, np.floating)) or not math.isfinite(h) or h <= 0:
-        raise ValueError(f"{name}: the step h must be a finite number > 0, got {h!r}")
-
-
 def numerical_diff(f, x, h=1e-4):
     """Central difference (f(x + h) - f(x - h)) / 2h of a function of one number.
 
-    ``x`` may also be an array (or a list, which becomes one): then every
-    element moves by h at once, which is the derivative of a function applied
-    elementwise.
+    An array (or a list) ``x`` moves every element by h at once: the derivative of
+    a function applied elementwise.
     """
-    _check_step("numerical_diff", h)
-    if isinstance(x, (list, tuple)):
-        x = np.asarray(x, dtype=float)
+    x = np.asarray(x, dtype=float) if isinstance(x, (list, tuple)) else x
     return (f(x + h) - f(x - h)) / (2 * h)
-
-
-def _scalar(value):
-    """f(x) as a Python float; a clear error if f returned more than one number."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        shape = getattr(value, "shape", None)
-        raise TypeError(
-            "numerical_gradient: f(x) must return one number (the loss), got "
-            + (f"an array of shape {shape}" if shape is not None else repr(type(value).__name__))
-        ) from None
 
 
 def numerical_gradient(f, x, h=1e-4):
     """Gradient of the scalar function ``f(x)`` with respect to ``x``, of any shape.
 
-    An array ``x`` is perturbed in place one element at a time and restored
-    afterwards (exactly: each element gets its original value back), so ``f``
-    may read ``x`` through a closure, as the networks' ``numerical_gradient``
-    methods do with their weight matrices.  Any array works, a transposed or
-    sliced view included: the elements are visited through their indices.
-
-    A number or a list is first made a float64 NumPy array, which ``f``
-    receives (nothing outside can see it change, so a closure cannot use it).
-    An integer array is refused: x + h would be rounded back to an integer.
+    Each element x_i in turn is moved to x_i + h and x_i - h, in place (so ``f`` may
+    read ``x`` through a closure, as the networks' ``numerical_gradient`` does with
+    their weights), and restored exactly.  Any array works, views included.  A number
+    or a list becomes a float64 array first; an integer array is refused, since
+    x_i + h would be rounded back to an integer (a gradient of 0, silently).
     """
-    _check_step("numerical_gradient", h)
     if not hasattr(x, "dtype") or isinstance(x, np.generic):
         x = np.array(x, dtype=np.float64)
-    if x.dtype.kind != "f":
-        raise TypeError(
-            f"numerical_gradient: x has dtype {x.dtype}; it must be a float array "
-            "(x + h would be rounded back to an integer)"
-        )
+    checks.float_dtype("numerical_gradient: x", x.dtype)
     if x.dtype.itemsize < 8:
-        warnings.warn(
-            f"numerical_gradient on {x.dtype} values: f(x + h) - f(x - h) keeps only a few "
-            "correct digits; build the network with dtype=np.float64 for gradient checks",
-            stacklevel=2,
-        )
-    xp = get_array_module(x)
-    grad = xp.zeros(x.shape, dtype=x.dtype)
-    if x.flags.c_contiguous:
-        # A flat view shares x's memory: writing to it writes to x (the fast path).
-        target, out, indices = x.reshape(-1), grad.reshape(-1), range(x.size)
-    else:
-        target, out, indices = x, grad, np.ndindex(*x.shape)
-    for i in indices:
-        original = target[i].item()
-        target[i] = original + h
-        f_plus = _scalar(f(x))
-        target[i] = original - h
-        f_minus = _scalar(f(x))
-        target[i] = original  # restore exactly
-        out[i] = (f_plus - f_minus) / (2 * h)
+        warnings.warn(FLOAT32_WARNING.format(x.dtype), stacklevel=2)
+    grad = get_array_module(x).zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        tmp_val = x[idx].item()
+        x[idx] = tmp_val + h
+        fxh1 = float(f(x))  # f(x + h)
+        x[idx] = tmp_val - h
+        fxh2 = float(f(x))  # f(x - h)
+        grad[idx] = (fxh1 - fxh2) / (2 * h)
+        x[idx] = tmp_val  # restore
     return grad
+
+
+FLOAT32_WARNING = (
+    "numerical_gradient on {} values: f(x + h) - f(x - h) keeps only a few correct "
+    "digits; build the network with dtype=np.float64 for gradient checks"
+)
 
 
 def _numerical_gradient_1d(f, x):
