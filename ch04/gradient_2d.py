@@ -33,11 +33,12 @@ def numerical_gradient(f, X):
     """The gradient of ``f`` at one point x (shape (n,)), or at each row of X (shape (N, n)).
 
     Each row is one point, and f is evaluated on one point at a time with one
-    coordinate perturbed, so this is right for any f.  The book instead passes
-    the grids as np.array([X0, X1]) (one row per COORDINATE) and hands each row,
-    the x0 of all points together, to f as if it were a point.  That only gives
-    the right answer when f is a sum of separate terms per coordinate, such as
-    x0^2 + x1^2; for f = x0^2/20 + x1^2 + x0*x1 it is simply wrong.
+    coordinate perturbed, so this is right for any f.  The book's script does the
+    same today, passing np.array([X, Y]).T (one point per row).  Its versions
+    before commit a134880 (2019) passed np.array([X0, X1]), one row per
+    COORDINATE, and so handed the x0 of all points together to f as if it were
+    one point: right for x0^2 + x1^2 (a sum of one-variable terms) by luck, wrong
+    for f = x0^2/20 + x1^2 + x0*x1.
     """
     X = np.array(X, dtype=np.float64)  # a float copy: perturbing never touches the caller's array
     if X.ndim == 1:
@@ -67,17 +68,12 @@ def plot_gradient_field(step=0.25):
     ax.contour(c0, c1, function_2(np.stack([c0, c1])), levels=levels, colors="0.8", linewidths=1)
     # Minus the gradient: the arrows point downhill.  angles="xy" draws each arrow
     # in data coordinates, so its direction is the true direction of the vector.
-    ax.quiver(
-        points[:, 0],
-        points[:, 1],
-        -grad[:, 0],
-        -grad[:, 1],
-        angles="xy",
-        color="#555555",
-        label="-gradient at each point",
-    )
+    ax.quiver(points[:, 0], points[:, 1], -grad[:, 0], -grad[:, 1], angles="xy", color="#555555")
     ax.plot([0], [0], "r+", markersize=12, markeredgewidth=2, label="minimum (0, 0)")
     ax.plot([], [], color="0.8", label="contour lines f = 0.5, 1, 2, 4, 6")  # legend entry only
+    # A quiver's own legend handle is a bar; an arrow drawn by hand stands for the arrows.
+    arrow = ax.plot([], [], marker=r"$\longrightarrow$", markersize=22, ls="none", color="#555555")
+    arrow[0].set_label("−gradient at each point")
     ax.set(
         xlim=(low, high),
         ylim=(low, high),

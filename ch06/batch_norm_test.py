@@ -12,7 +12,7 @@ same mini-batches of a small training set (1000 examples) for 20 epochs.
 
 What to expect (the book's configuration, seed 0): without batch norm the network
 learns only near a good scale, about He's sqrt(2/n) = 0.14 for the n = 100 inputs of
-the hidden layers (0.97 at 0.29, 0.83 at 0.16, near chance 0.10-0.12 elsewhere);
+the hidden layers (0.98 at 0.29, 0.83 at 0.16, near chance 0.10-0.12 elsewhere);
 with batch norm it learns at 14 of the 16 scales, reaching 0.99-1.00 between 0.025
 and 0.004. At 0.29 and 0.16 the plain network wins: its signals already have a good
 size there, and with this small learning rate the normalized network moves more
