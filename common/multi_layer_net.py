@@ -12,18 +12,16 @@ f(W + h) - f(W - h) keeps only a few significant digits.
 """
 
 import math
-import numbers
 import os
 import sys
 from collections import OrderedDict
 
 import numpy as np
 
-from common import backend
-from common.functions import _check_labels
+from common import backend, checks
 from common.gradient import numerical_gradient
 from common.layers import *  # noqa: F403  (the book's surface, handed on: see __all__)
-from common.layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss
+from common.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from common.layers import __all__ as _layers_names
 from common.util import accuracy
 
@@ -46,47 +44,28 @@ __all__ = [
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
 
+# weight_init_std by name: the variance of a layer's initial weights times its fan-in.
+INIT_VARIANCES = {"relu": 2.0, "he": 2.0, "sigmoid": 1.0, "xavier": 1.0}
+
 
 def init_scale(weight_init_std, fan_in):
     """The standard deviation of a layer's initial weights.
 
-    A number (finite, >= 0) is used as is; 'relu'/'he' gives sqrt(2 / fan_in)
-    (He et al., 2015); 'sigmoid'/'xavier' gives sqrt(1 / fan_in) (Glorot & Bengio, 2010).
+    A number is used as is; 'relu'/'he' gives sqrt(2 / fan_in) (He et al., 2015),
+    'sigmoid'/'xavier' gives sqrt(1 / fan_in) (Glorot & Bengio, 2010).
     """
     if isinstance(weight_init_std, str):
-        name = weight_init_std.lower()
-        if name in ("relu", "he"):
-            return np.sqrt(2.0 / fan_in)
-        if name in ("sigmoid", "xavier"):
-            return np.sqrt(1.0 / fan_in)
-        raise ValueError(
-            f"weight_init_std: unknown name {weight_init_std!r}; "
-            "use a number, 'relu'/'he' or 'sigmoid'/'xavier'"
-        )
-    if isinstance(weight_init_std, bool) or not isinstance(weight_init_std, numbers.Real):
-        raise TypeError(
-            f"weight_init_std must be a number or 'relu'/'he'/'sigmoid'/'xavier', "
-            f"got {weight_init_std!r}"
-        )
-    if not (math.isfinite(weight_init_std) and weight_init_std >= 0):
-        raise ValueError(f"weight_init_std must be a finite number >= 0, got {weight_init_std}")
+        return math.sqrt(INIT_VARIANCES[weight_init_std.lower()] / fan_in)
     return float(weight_init_std)
 
 
-def _check_size(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{owner}: {name} must be a whole number >= 1, got {value!r}")
-    return int(value)
-
-
 class MultiLayerNet:
-    """The network of the module docstring.
+    """The network of the module docstring; it follows the contract of ``common``.
 
-    Inputs are checked at every public method (predict, loss, accuracy,
-    gradient, numerical_gradient): x must be (N, input_size) numbers on the
-    parameters' device, t class indices or one-hot rows for output_size classes.
-    The checks look at shapes and types; label values are checked for NumPy
-    arrays only (see common.functions), so they never wait for a GPU.
+    Its doors (``predict``, ``loss``, ``accuracy``, ``gradient``,
+    ``numerical_gradient``) check x (numbers, ``input_size`` values per example,
+    at least one example) and move host data to the parameters' device; the
+    labels are checked by the last layer (``accuracy``: by ``common.util.accuracy``).
     """
 
     def __init__(
@@ -100,51 +79,40 @@ class MultiLayerNet:
         dtype=np.float32,
     ):
         name = type(self).__name__
-        if activation not in ACTIVATIONS:
+        if activation not in list(ACTIVATIONS):  # a list: an unhashable value is refused too
             raise ValueError(
                 f"{name}: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
             )
-        self.input_size = _check_size(name, "input_size", input_size)
-        if isinstance(hidden_size_list, numbers.Integral):
+        if not hasattr(hidden_size_list, "__iter__"):
             raise TypeError(
                 f"{name}: hidden_size_list must be a list of layer sizes, e.g. [100, 100], "
                 f"got {hidden_size_list!r}"
             )
-        self.hidden_size_list = [_check_size(name, "each hidden size", n) for n in hidden_size_list]
-        self.hidden_layer_num = len(self.hidden_size_list)
-        self.output_size = _check_size(name, "output_size", output_size)
-        self.activation = activation
-        if isinstance(weight_decay_lambda, bool) or not isinstance(
-            weight_decay_lambda, numbers.Real
-        ):
-            raise TypeError(
-                f"{name}: weight_decay_lambda must be a number, got {weight_decay_lambda!r}"
-            )
-        if not (math.isfinite(weight_decay_lambda) and weight_decay_lambda >= 0):
+        if isinstance(weight_init_std, str) and weight_init_std.lower() not in INIT_VARIANCES:
             raise ValueError(
-                f"{name}: weight_decay_lambda must be a finite number >= 0, "
-                f"got {weight_decay_lambda}"
+                f"{name}: weight_init_std must be a number or one of {sorted(INIT_VARIANCES)}, "
+                f"got {weight_init_std!r}"
             )
-        self.weight_decay_lambda = weight_decay_lambda
-        try:
-            self.dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"{name}: dtype must be a NumPy float type, got {dtype!r}") from None
-        if self.dtype.kind != "f":
-            raise TypeError(
-                f"{name}: dtype must be a float type (np.float32 or np.float64), got {self.dtype}: "
-                "integer weights would be truncated to zero"
-            )
-        try:  # the scale's errors, named after the network
-            init_scale(weight_init_std, self.input_size)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"{name}: {exc}") from None
+        if not isinstance(weight_init_std, str):
+            checks.number_in(name, "weight_init_std", weight_init_std, 0, math.inf)
+        self.input_size = checks.whole_number(name, "input_size", input_size)
+        self.hidden_size_list = [
+            checks.whole_number(name, "each hidden size", n) for n in hidden_size_list
+        ]
+        self.output_size = checks.whole_number(name, "output_size", output_size)
+        self.hidden_layer_num = len(self.hidden_size_list)
+        self.activation = activation
+        self.weight_decay_lambda = checks.number_in(
+            name, "weight_decay_lambda", weight_decay_lambda, 0, math.inf
+        )
+        self.dtype = checks.float_dtype(name, dtype)
+
         self.params = {}
         self._init_weight(weight_init_std)
         self.layers = OrderedDict()
         self._build_layers()
         self.last_layer = SoftmaxWithLoss()
-        self.last_loss = None
+        self.last_loss = None  # the loss of the latest gradient() (the contract of common)
 
     @property
     def layer_sizes(self):
@@ -182,50 +150,21 @@ class MultiLayerNet:
                 yield f"gamma{idx}"
                 yield f"beta{idx}"
 
-    def _check_x(self, method, x):
-        """x must be numbers, with input_size values per example, on the parameters' device."""
-        dtype = getattr(x, "dtype", None)
-        owner = f"{type(self).__name__}.{method}"
-        if dtype is None or dtype.kind not in "biuf":
-            got = f"an array of dtype {dtype}" if dtype is not None else type(x).__name__
-            raise TypeError(f"{owner}: x must be an array of numbers, got {got}")
-        if x.ndim == 0 or x.size != x.shape[0] * self.input_size:
-            raise ValueError(
-                f"{owner}: x has shape {tuple(x.shape)}, expected (N, {self.input_size}) "
-                f"(or N-D input with {self.input_size} values per example)"
-            )
-        W1 = self.params["W1"]
-        if type(x) is not type(W1) and backend.get_array_module(x) is not backend.get_array_module(
-            W1
-        ):
-            raise TypeError(
-                f"{owner}: x is a {type(x).__module__}.{type(x).__name__} but the parameters are "
-                f"{type(W1).__module__}.{type(W1).__name__} arrays; move the data to the "
-                "network's device once, with common.backend.to_device(x)"
-            )
-
-    def _check_t(self, method, x, t):
-        if getattr(t, "shape", None) is None:
-            raise TypeError(
-                f"{type(self).__name__}.{method}: labels t must be an array, got {type(t).__name__}"
-            )
-        if x.shape[0] == 0:
-            raise ValueError(
-                f"{type(self).__name__}.{method}: the batch is empty (x has shape {tuple(x.shape)})"
-            )
-        _check_labels(f"{type(self).__name__}.{method}", t, (x.shape[0], self.output_size))
+    def _door(self, method, x, t=None):
+        """The door of every public method: x checked, then x and t moved to the device."""
+        checks.batch(f"{type(self).__name__}.{method}", x, self.input_size)
+        if hasattr(t, "shape"):  # labels are checked by the last layer (or by accuracy)
+            t = backend.to_device(t)
+        return backend.to_device(x), t
 
     def predict(self, x, train_flg=False):
         """Scores (before softmax).  ``train_flg`` matters only to Dropout and BatchNorm."""
-        self._check_x("predict", x)
+        x, _ = self._door("predict", x)
         return self._predict(x, train_flg)
 
     def _predict(self, x, train_flg):
         for layer in self.layers.values():
-            if isinstance(layer, (Dropout, BatchNormalization)):
-                x = layer.forward(x, train_flg)
-            else:
-                x = layer.forward(x)
+            x = layer.forward(x, train_flg)
         return x
 
     def _weight_decay(self):
@@ -237,8 +176,7 @@ class MultiLayerNet:
 
     def loss(self, x, t, train_flg=False):
         """Cross-entropy of the predictions plus the weight-decay term."""
-        self._check_x("loss", x)
-        self._check_t("loss", x, t)
+        x, t = self._door("loss", x, t)
         return self._loss(x, t, train_flg)
 
     def _loss(self, x, t, train_flg):
@@ -250,10 +188,9 @@ class MultiLayerNet:
 
         Evaluated in chunks (see ``common.util.accuracy``), in test mode.
         """
-        self._check_x("accuracy", x)
-        self._check_t("accuracy", x, t)
+        x, t = self._door("accuracy", x, t)
         return accuracy(
-            lambda x_chunk: self.predict(x_chunk, train_flg=False),
+            lambda x_chunk: self._predict(x_chunk, train_flg=False),
             x,
             t,
             name=f"{type(self).__name__}.accuracy",
@@ -264,8 +201,7 @@ class MultiLayerNet:
 
         Keys in the book's order: W1, b1, (gamma1, beta1,) W2, b2, ...
         """
-        self._check_x("numerical_gradient", x)
-        self._check_t("numerical_gradient", x, t)
+        x, t = self._door("numerical_gradient", x, t)
 
         def loss_w(_):
             return self._loss(x, t, train_flg=True)
@@ -279,8 +215,7 @@ class MultiLayerNet:
         The loss of that forward pass is kept in ``last_loss`` (the Trainer records
         it instead of running a second forward pass).
         """
-        self._check_x("gradient", x)
-        self._check_t("gradient", x, t)
+        x, t = self._door("gradient", x, t)
         self.last_loss = self._loss(x, t, train_flg=True)
         dout = self.last_layer.backward(1)
         for layer in reversed(self.layers.values()):

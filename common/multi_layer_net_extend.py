@@ -7,10 +7,10 @@ With batch norm, ``params`` also holds gamma{i} (ones) and beta{i} (zeros).
 
 import numpy as np
 
-from common import backend
-from common.layers import _check_ratio
+from common import backend, checks
+from common.layers import BatchNormalization, Dropout
 from common.multi_layer_net import *  # noqa: F403  (the book's surface, handed on: see __all__)
-from common.multi_layer_net import BatchNormalization, Dropout, MultiLayerNet
+from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net import __all__ as _multi_layer_net_names
 
 # The names ``from common.multi_layer_net_extend import *`` hands on.  The book's
@@ -47,7 +47,7 @@ class MultiLayerNetExtend(MultiLayerNet):
         if dropout_ration is not None:
             dropout_ratio = dropout_ration
         # Checked even without dropout: a NaN or negative ratio is a mistake either way.
-        _check_ratio(type(self).__name__, "dropout_ratio", dropout_ratio)
+        checks.number_in(type(self).__name__, "dropout_ratio", dropout_ratio, 0, 1)
         self.use_dropout = use_dropout
         self.dropout_ratio = dropout_ratio
         self.use_batchnorm = use_batchnorm

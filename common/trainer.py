@@ -8,14 +8,16 @@
 Each step draws a random mini-batch (with replacement, as in the book), computes the
 gradients by backpropagation and lets the optimizer update ``network.params``.
 
-The schedule is the book's: ``train_size / mini_batch_size`` steps make an epoch
-(a fraction, 2.5 for 250 examples in batches of 100), ``int(epochs * that)`` steps in
-all, and the accuracies are measured at the start of every epoch, the first time
-after step 1. The book tests ``current_iter % iter_per_epoch == 0``, which for a
-fractional epoch length only holds at whole multiples of it (steps 1 and 6 of 10 in
-the example above, two evaluations for four epochs); here epoch k starts at step
-``ceil(k * iter_per_epoch)`` (steps 1, 4, 6 and 9), which is the same whenever the
-batch size divides the training set, as in all of the book's runs.
+The schedule is the book's: ``iter_per_epoch = max(train_size / mini_batch_size, 1)``
+steps make an epoch (a fraction, 2.5 for 250 examples in batches of 100),
+``int(epochs * iter_per_epoch)`` steps in all, and the accuracies are measured when
+``step % iter_per_epoch == 0`` (steps counted from 0): after the first step, as
+"epoch 1", and then once per epoch.  Every loop of the course (chapters 4 and 5, the
+autograd script) uses this rule and numbers its epoch lines the same way.
+
+The data are checked once, when the Trainer is built (shapes, dtypes, label range,
+no NaN), on the host before they go to the device; the loop then runs inside
+``checks.data_checked()``, so that no step waits for the device to read labels back.
 
 ``train_together`` steps several Trainers on the same mini-batches, so that a
 comparison of optimizers, initial weights or batch norm differs in one thing only.
@@ -27,14 +29,12 @@ step); a non-finite loss stops training with ``TrainingDiverged``, and Ctrl-C wi
 """
 
 import inspect
-import math
-import numbers
 import os
 import sys
 
 import numpy as np
 
-from common import backend
+from common import backend, checks
 from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from common.progress import progress_bar, say
 
@@ -135,10 +135,6 @@ class LossLog:
         return self.values
 
 
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _kind(value):
     return "None" if value is None else f"of shape {tuple(value.shape)}"
 
@@ -171,44 +167,31 @@ class Trainer:
         where diverging is a possible outcome, like chapter 6's weight scales)."""
         self.network = network
         self.verbose = verbose
-        self.x_train, self.t_train = backend.to_device(x_train), backend.to_device(t_train)
         if (x_test is None) != (t_test is None):
             raise ValueError(
                 "Trainer: give both x_test and t_test, or neither (None, None) to train "
                 f"without a test set; got x_test {_kind(x_test)} and t_test {_kind(t_test)}"
             )
         self.has_test = x_test is not None
-        self.x_test = backend.to_device(x_test) if self.has_test else None
-        self.t_test = backend.to_device(t_test) if self.has_test else None
-        self.epochs = epochs
-        self.batch_size = mini_batch_size
-        self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
+        self.epochs = checks.positive_number("Trainer", "epochs", epochs)
+        self.batch_size = checks.whole_number("Trainer", "mini_batch_size", mini_batch_size)
+        if iters is not None:  # iters=0 would train nothing and return as if it had
+            checks.whole_number("Trainer", "iters", iters)
+        n_eval = evaluate_sample_num_per_epoch
+        if n_eval is not None:  # x[:-1] would silently evaluate on all examples but one
+            checks.whole_number("Trainer", "evaluate_sample_num_per_epoch", n_eval)
+        self.evaluate_sample_num_per_epoch = n_eval
         lr_only = {"lr": 0.01} if optimizer_param is None else optimizer_param
         self.optimizer = make_optimizer(optimizer, lr_only)
 
+        # The whole data set, checked once here (then never per step), and moved once.
+        self.x_train, self.t_train = self._checked(x_train, t_train, "training")
+        if self.has_test:
+            self.x_test, self.t_test = self._checked(x_test, t_test, "test")
+        else:
+            self.x_test = self.t_test = None
         self.train_size = self.x_train.shape[0]
-        if self.train_size == 0 or len(self.t_train) != self.train_size:
-            raise ValueError(
-                f"Trainer: need as many labels as training examples, at least one; "
-                f"got {self.train_size} examples and {len(self.t_train)} labels"
-            )
-        if not (isinstance(mini_batch_size, numbers.Integral) and mini_batch_size > 0):
-            raise ValueError(
-                f"Trainer: mini_batch_size must be a positive int, got {mini_batch_size!r}"
-            )
-        if not (_is_number(epochs) and epochs > 0 and math.isfinite(epochs)):
-            raise ValueError(f"Trainer: epochs must be a positive number, got {epochs!r}")
-        if iters is not None and not (isinstance(iters, numbers.Integral) and iters > 0):
-            # iters=0 or -3 would train nothing and return as if it had
-            raise ValueError(f"Trainer: iters must be a positive int (or None), got {iters!r}")
-        n_eval = evaluate_sample_num_per_epoch
-        if n_eval is not None and not (isinstance(n_eval, numbers.Integral) and n_eval > 0):
-            # x[:-1] would silently evaluate on all examples but one
-            raise ValueError(
-                "Trainer: evaluate_sample_num_per_epoch must be a positive int (or None for "
-                f"every example), got {n_eval!r}"
-            )
-        self.iter_per_epoch = max(self.train_size / mini_batch_size, 1)
+        self.iter_per_epoch = max(self.train_size / self.batch_size, 1)
         self.max_iter = int(epochs * self.iter_per_epoch) if iters is None else int(iters)
         self.evaluate_each_epoch = evaluate
         self.current_iter = 0
@@ -218,14 +201,23 @@ class Trainer:
         self.train_acc_list = []
         self.test_acc_list = []
 
+    def _checked(self, x, t, which):
+        """``x``, ``t`` checked whole (on the host where they are given there), then moved to
+        the device: x fits the network and has no NaN, t holds one label per example of x,
+        each in the network's classes (or one-hot rows of them)."""
+        owner = f"Trainer ({which} data)"
+        checks.numbers_array(owner, "x", x)
+        # One example through the network: its door checks x, and the number of
+        # scores is the number of classes the labels must fit.
+        classes = self.network.predict(x[:1]).shape[-1]
+        checks.finite(owner, "x", x)
+        checks.labels(owner, t, x.shape[0], classes)
+        return backend.to_device(x), backend.to_device(t)
+
     @property
     def train_loss_list(self):
         """The loss of every step so far, as floats (the book's attribute)."""
         return self.losses.flush()
-
-    def epoch_starts(self):
-        """True when the next step is the first of an epoch (see the module docstring)."""
-        return self.current_iter == math.ceil(self.current_epoch * self.iter_per_epoch)
 
     def train_step(self, batch_mask=None):
         """One mini-batch (drawn here unless given): gradient, update, loss; evaluate at epochs."""
@@ -236,12 +228,9 @@ class Trainer:
         grads = self.network.gradient(x_batch, t_batch)
         self.optimizer.update(self.network.params, grads)
 
-        # The loss of this batch, as computed during `gradient` (before the update);
-        # networks that do not record it are asked again.
-        loss = getattr(self.network, "last_loss", None)
-        self.losses.append(self.network.loss(x_batch, t_batch) if loss is None else loss)
+        self.losses.append(self.network.last_loss)  # this batch's, before the update
 
-        if self.epoch_starts():
+        if self.current_iter % self.iter_per_epoch == 0:  # the book's epoch rule
             self.current_epoch += 1
             if self.evaluate_each_epoch:
                 self.evaluate()
@@ -278,7 +267,8 @@ class Trainer:
         train_together([self], progress=self.verbose)
         if not self.has_test:
             return None
-        test_acc = self.network.accuracy(self.x_test, self.t_test)
+        with checks.data_checked():
+            test_acc = self.network.accuracy(self.x_test, self.t_test)
         if self.verbose:
             say(f"final test acc {test_acc:.4f}")
         return test_acc
@@ -299,7 +289,8 @@ def train_together(trainers, progress=True, on_step=None):
                 "train_together: the trainers must have the same (training examples, batch "
                 f"size, steps); got {ours} and {theirs}"
             )
-    with progress_bar(first.max_iter - first.current_iter, "training", enabled=progress) as bar:
+    bar = progress_bar(first.max_iter - first.current_iter, "training", enabled=progress)
+    with bar, checks.data_checked():  # each Trainer checked its data when it was built
         try:
             while first.current_iter < first.max_iter:
                 batch_mask = draw_batch(first.train_size, first.batch_size)

@@ -157,8 +157,8 @@ def test_schedule_is_the_books_when_the_batch_divides_the_data(dataset):
 
 
 def test_schedule_with_a_fractional_epoch():
-    """250 examples in batches of 100 for 4 epochs: the book's 10 steps, an evaluation at
-    the start of each of the 4 epochs (the book's modulo test would find only 2)."""
+    """250 examples in batches of 100 for 4 epochs: the book's 10 steps, evaluated where the
+    book's ``i % iter_per_epoch == 0`` holds (steps counted from 0): at 0 and 5 only."""
     x, t = blobs(250, seed=5)
     np.random.seed(0)
     trainer = Trainer(
@@ -172,8 +172,8 @@ def test_schedule_with_a_fractional_epoch():
         verbose=False,
     )
     assert trainer.iter_per_epoch == 2.5 and trainer.max_iter == 10
-    assert evaluation_steps(trainer) == [1, 4, 6, 9]
-    assert len(trainer.train_acc_list) == len(trainer.test_acc_list) == 4
+    assert evaluation_steps(trainer) == [1, 6]
+    assert len(trainer.train_acc_list) == len(trainer.test_acc_list) == 2
 
 
 def test_quiet_when_not_verbose(dataset, capsys):
@@ -306,10 +306,9 @@ def test_ctrl_c_says_where_training_stopped(dataset, monkeypatch):
         (dict(mini_batch_size=-5), "mini_batch_size"),
         (dict(epochs=0), "epochs"),
         (dict(epochs=float("nan")), "epochs"),
-        (dict(epochs="2"), "epochs must be a positive number"),
-        (dict(iters=0), "iters must be a positive int"),
-        (dict(iters=-3), "iters must be a positive int"),
-        (dict(iters=float("nan")), "iters must be a positive int"),
+        (dict(iters=0), "iters must be a whole number >= 1"),
+        (dict(iters=-3), "iters must be a whole number >= 1"),
+        (dict(iters=float("nan")), "iters must be a whole number >= 1"),
         (dict(evaluate_sample_num_per_epoch=-1), "evaluate_sample_num_per_epoch"),
         (dict(evaluate_sample_num_per_epoch=0), "evaluate_sample_num_per_epoch"),
         (dict(optimizer_param={"lrr": 0.1}), "SGD: unknown parameter(s) lrr"),
@@ -322,9 +321,14 @@ def test_bad_schedules_are_refused(dataset, kwargs, words):
     assert words in str(info.value), str(info.value)
 
 
+def test_epochs_must_be_a_number(dataset):
+    with pytest.raises(TypeError, match="Trainer: epochs must be a number, got '2'"):
+        Trainer(MultiLayerNet(FEATURES, [4], CLASSES), *dataset, epochs="2")
+
+
 def test_no_examples_is_refused(dataset):
     x, t = dataset[0][:0], dataset[1][:0]
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(ValueError, match="the batch is empty"):
         Trainer(MultiLayerNet(FEATURES, [4], CLASSES), x, t, None, None)
 
 
