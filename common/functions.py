@@ -12,29 +12,17 @@ the row maximum, as the book's does.  The losses check their labels (one line):
 NumPy would read a label -1 as the last class without a word.
 """
 
-import numpy as np
+import numpy as np  # noqa: F401  (handed on by the star import: see __all__)
 
 from common import checks
 from common.backend import get_array_module
 
 # The names ``from common.functions import *`` hands on: the book's module has no
 # __all__, so its star import passes ``np`` too, and the book's scripts use it.
-__all__ = [
-    "np",
-    "identity_function",
-    "step_function",
-    "sigmoid",
-    "sigmoid_grad",
-    "relu",
-    "relu_grad",
-    "softmax",
-    "sum_squared_error",
-    "cross_entropy_error",
-    "softmax_loss",
-    # additions of this course
-    "log_softmax",
-    "mean_squared_error",
-]
+__all__ = """
+    np identity_function step_function sigmoid sigmoid_grad relu relu_grad softmax
+    sum_squared_error cross_entropy_error softmax_loss log_softmax mean_squared_error
+""".split()  # the last two are this course's additions
 
 
 def _array(x):

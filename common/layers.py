@@ -25,19 +25,12 @@ from common.util import col2im, im2col
 # The names ``from common.layers import *`` hands on: the book's module has no
 # __all__, so its star import passes on np, the functions and im2col/col2im, and
 # the book's scripts use them.  This list is that surface plus the layers.
-__all__ = [
-    *_functions_names,
-    "im2col",
-    "col2im",
-    "Relu",
-    "Sigmoid",
-    "Affine",
-    "SoftmaxWithLoss",
-    "Dropout",
-    "BatchNormalization",
-    "Convolution",
-    "Pooling",
-]
+__all__ = (
+    _functions_names
+    + """
+    im2col col2im Relu Sigmoid Affine SoftmaxWithLoss Dropout BatchNormalization Convolution Pooling
+""".split()
+)
 
 
 class Relu:
