@@ -22,9 +22,12 @@ checked by the loss layer (and by ``common.util.accuracy``).
 
 Importing the package sets NumPy's BLAS to one thread, which is fastest for the
 course's small matrices on a busy machine; ``DLFS_CPU_THREADS`` overrides (see
-``common/threads.py``).
+``common/threads.py``). It also makes Ctrl-C and SIGTERM end a script in one line
+(see ``common/signals.py``), from the first import on.
 """
 
+from common import signals as _signals
 from common import threads as _threads
 
+_signals.install()
 _threads.apply_environment()
