@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from conftest import requires_mnist, run_script
 
-from ch04.two_layer_net import TwoLayerNet, fast_numerical_gradient
+from ch04.two_layer_net import TwoLayerNet
+from common.fast_gradient import fast_numerical_gradient
 from common.backend import get_array_module, to_cpu, to_device
 from common.gradient import numerical_gradient
 
