@@ -18,12 +18,13 @@ The two-layer net is chapter 5's (784-50-10, batch 100) fed random stand-in
 images: the graph's shape does not depend on the data.
 
 ``--dot FILE`` also writes the two graphs as Graphviz DOT text (``dot -Tpng FILE
--o graph.png`` renders it where Graphviz is installed; the figure needs none).
+-o graph.png`` renders it where Graphviz is installed; the figure needs none);
+``--dot -`` writes it to stdout, for a pipe: ``... --dot - | dot -Tpng -o graph.png``.
 """
 
-import os
+import common  # noqa: F401, I001  first, so that Ctrl-C and SIGTERM give one line from here on
+import contextlib
 import sys
-import tempfile
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -31,9 +32,9 @@ from matplotlib.patches import Patch
 
 from ch05.autograd_buy_apple_orange import autograd_buy_apple_orange
 from ch05.autograd_two_layer_net import AutogradTwoLayerNet
-from common import backend
+from common import backend, cli
 from common.autograd import Variable
-from common.cli import batch_size, layer_width, output_file, run, script_parser
+from common.cli import batch_size, layer_width, run, script_parser, setup
 from common.plotting import show_or_save
 
 COLORS = {"leaf": "#cfe2f3", "constant": "#e6e6e6", "variable": "white", "function": "#fde9c9"}
@@ -193,18 +194,13 @@ def to_dot(graphs):
     return "\n".join(lines + ["}"]) + "\n"
 
 
-def write_atomically(path, text):
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".dot")
-    try:
-        with os.fdopen(fd, "w") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+def write_dot(path, text):
+    """Write ``text`` to ``path`` whole or not at all, or to stdout when ``path`` is ``-``."""
+    if path == cli.STDOUT:
+        sys.stdout.write(text)
+        return
+    with cli.atomic_path(path) as temp, open(temp, "w") as stream:
+        stream.write(text)
 
 
 def two_layer_loss(batch_size=100, hidden_size=50, seed=0):
@@ -225,35 +221,39 @@ def two_layer_loss(batch_size=100, hidden_size=50, seed=0):
 
 
 def main(argv=None):
-    parser = script_parser(__doc__, figures=True)
+    parser = script_parser(__doc__, training=True, figures=True)
     parser.add_argument(
         "--dot",
         metavar="FILE",
-        type=output_file,
+        type=cli.output_file_or_stdout,
         default=None,
-        help="also write both graphs as Graphviz DOT text to FILE",
+        help="also write both graphs as Graphviz DOT text to FILE (-: to stdout)",
     )
     parser.add_argument("--batch-size", type=batch_size, default=100, help="two-layer batch")
     parser.add_argument("--hidden", type=layer_width, default=50, help="hidden units")
     args = parser.parse_args(argv)
+    setup(args)
 
     price, _ = autograd_buy_apple_orange()
-    loss = two_layer_loss(args.batch_size, args.hidden)
+    loss = two_layer_loss(args.batch_size, args.hidden, args.seed)
     graphs = {
         "price = (apple * apple_num + orange * orange_num) * tax": price,
         "two-layer net: loss = softmax_cross_entropy(relu(x @ W1 + b1) @ W2 + b2, t)": loss,
     }
     if args.dot:
         try:
-            write_atomically(args.dot, to_dot(graphs))
+            write_dot(args.dot, to_dot(graphs))
         except OSError as exc:  # the checks at parse time cannot foresee everything (a full disk)
             sys.exit(f"error: --dot {args.dot}: cannot write it ({exc.strerror or exc})")
-        print(f"saved DOT text: {args.dot}")
+        if args.dot != cli.STDOUT:
+            print(f"saved DOT text: {args.dot}")
     figures = {
         "graph_apple_orange": draw_graph(price, next(iter(graphs))),
         "graph_two_layer_net": draw_graph(loss, list(graphs)[1]),
     }
-    show_or_save(figures, args.save)
+    # with --dot -, stdout carries the DOT text only: the figures' messages go to stderr
+    with contextlib.redirect_stdout(sys.stderr if args.dot == cli.STDOUT else sys.stdout):
+        show_or_save(figures, args.save)
 
 
 if __name__ == "__main__":

@@ -14,17 +14,26 @@
 * Every option is checked when it is parsed, by its type (``positive_int``,
   ``learning_rate``, ``fraction``, ``output_dir``, ...): a bad value stops the script
   at once with one line naming the option and what it accepts, before any work.
+* Every output (``--save``, ``--output``, ``--dot``) goes through one rule, checked when
+  parsed (``output_dir``, ``output_file``) and again when written (``atomic_path``): a
+  file is a regular file or a new name in a writable folder, never a device, a FIFO or a
+  link to one; it is written whole under a temporary name of its own and renamed, so
+  nothing half-written is ever left, even when two runs write into one folder.
 * ``run(main)`` turns the failures a learner can cause (no MNIST, no GPU, a diverging
-  learning rate, Ctrl-C) into one line on stderr and an exit status, not a traceback.
+  learning rate, an output that cannot be written, Ctrl-C, SIGTERM) into one line on
+  stderr and an exit status, not a traceback.
 """
 
 import argparse
+import contextlib
 import math
 import os
+import stat
 import sys
 import tempfile
 
 from common import backend, threads
+from common.signals import Terminated, exit_status, stop_message
 
 # --- option types: each refuses a bad value with a message argparse prints -----------------
 
@@ -114,20 +123,80 @@ def output_dir(text):
     return text
 
 
+#: the ``--dot`` (and any ``output_file_or_stdout``) value that means standard output
+STDOUT = "-"
+
+
+class OutputError(OSError):
+    """An output cannot be written where it was asked to go; the message says where and why."""
+
+
+def _not_a_regular_file(path):
+    """Why the existing ``path`` must not be replaced (None: a regular file, or nothing there).
+    Links are followed: a link to a regular file is fine (its target gets the new content)."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "is a link to nothing"
+    if stat.S_ISREG(mode):
+        return None
+    return "is a folder" if stat.S_ISDIR(mode) else "is not a regular file (a device, a FIFO...)"
+
+
 def output_file(text):
-    """An option type for a file to write: its folder must be writable (or creatable)."""
+    """An option type for a file to write: a regular file or a new name, in a writable
+    (or creatable) folder.  A device, a FIFO or a link to one is refused: writing the
+    file replaces what is there, and those are not ours to replace."""
     path = os.path.abspath(text)
-    if os.path.isdir(path):
+    problem = _not_a_regular_file(path)
+    if problem == "is a folder":
         raise argparse.ArgumentTypeError(f"{text!r} is a folder, expected a file name")
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r} {problem}; give a new file name")
     if os.path.exists(path) and not os.access(path, os.W_OK):
         raise argparse.ArgumentTypeError(f"file {text!r} is not writable")
-    folder = os.path.dirname(path)
+    folder = os.path.dirname(os.path.realpath(path))
     if os.path.isdir(folder):
         if not _writable(folder):
             raise argparse.ArgumentTypeError(f"folder of {text!r} is not writable")
     else:
         _check_creatable(text, folder)
     return text
+
+
+def output_file_or_stdout(text):
+    """``output_file``, or ``-`` for standard output (to pipe into another program)."""
+    return text if text == STDOUT else output_file(text)
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary file name beside ``path``; when the block ends, rename it to ``path``.
+
+        with atomic_path("figures/relu.png") as temp:
+            fig.savefig(temp, format="png")
+
+    The temporary name is unique to this writer (``tempfile``), so two runs writing the
+    same file never collide; on any exception, Ctrl-C and SIGTERM included, it is
+    removed and the exception goes on.  A ``path`` that is not a regular file is refused
+    with OutputError (a link to a regular file is followed, and stays a link)."""
+    problem = _not_a_regular_file(path)
+    if problem:
+        raise OutputError(f"{path} {problem}: not replaced; give a new file name")
+    path = os.path.realpath(path)
+    folder, name = os.path.split(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    try:
+        os.close(fd)
+        yield temp
+        os.chmod(temp, 0o644)  # mkstemp's file is private; a saved one is for all to read
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temp)
+        raise
 
 
 def _check_creatable(text, path):
@@ -230,9 +299,11 @@ def load_mnist_or_exit(**kwargs):
 
 
 def run(main, argv=None):
-    """Run a script's ``main``: a diverged training or Ctrl-C ends in one line, not a traceback.
+    """Run a script's ``main``: a diverged training, an output that cannot be written,
+    Ctrl-C or SIGTERM ends in one line, not a traceback.
 
-    Exit status: 1 for a diverged training, 130 (the shell's convention) for Ctrl-C.
+    Exit status: 1 for a diverged training or an unwritable output; the shell's
+    convention for a signal, 130 for Ctrl-C and 143 for SIGTERM.
     """
     from common.trainer import TrainingDiverged
 
@@ -240,9 +311,8 @@ def run(main, argv=None):
         sys.exit(f"error: {threads.env_error}")
     try:
         return main(argv)
-    except TrainingDiverged as exc:
+    except (TrainingDiverged, OutputError) as exc:
         sys.exit(f"error: {exc}")
-    except KeyboardInterrupt as exc:
-        detail = f" {exc}" if str(exc) else ""
-        print(f"\nstopped by Ctrl-C{detail}", file=sys.stderr)
-        sys.exit(130)
+    except (KeyboardInterrupt, Terminated) as exc:
+        print(f"\n{stop_message(exc)}", file=sys.stderr)
+        sys.exit(exit_status(exc))

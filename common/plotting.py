@@ -3,15 +3,18 @@
 Scripts build figures with Matplotlib as usual and end with ``show_or_save``:
 a window where one can open, PNG files (paths printed) with ``--save DIR`` or
 when Matplotlib has no interactive backend (a headless machine, a test run).
-A headless run never blocks and never errors.
+A headless run never blocks.  A folder that cannot be written (read-only, full)
+is one line naming it and ``--save`` (``cli.OutputError``), and each PNG is written
+whole or not at all (``cli.atomic_path``).
 """
 
-import contextlib
 import os
 
 import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.backends import BackendFilter, backend_registry
+
+from common.cli import OutputError, atomic_path
 
 DEFAULT_SAVE_DIR = "figures"
 
@@ -46,18 +49,20 @@ def show_or_save(figures, save_dir=None):
         plt.show()
         return []
     save_dir = save_dir or DEFAULT_SAVE_DIR
-    os.makedirs(save_dir, exist_ok=True)
     paths = []
     for name, fig in figures.items():
         path = os.path.join(save_dir, f"{name}.png")
-        temp = path + ".tmp.png"
         try:
-            fig.savefig(temp)  # written whole, then renamed: never a half-written PNG
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(temp)
-            raise
+            os.makedirs(save_dir, exist_ok=True)
+            with atomic_path(path) as temp:
+                fig.savefig(temp, format="png")
+        except OSError as exc:  # read-only or full file system, no permission, ...
+            if isinstance(exc, OutputError):
+                raise
+            raise OutputError(
+                f"cannot write figures into {os.path.abspath(save_dir)!r} "
+                f"({exc.strerror or exc}); choose a writable folder with --save DIR"
+            ) from None
         plt.close(fig)
         print(f"saved figure: {path}")
         paths.append(path)

@@ -45,7 +45,7 @@ def set_cpu_threads(n):
 def parse_threads(text):
     """``$DLFS_CPU_THREADS`` as a count (0: library default); ValueError naming the variable."""
     text = text.strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit(), not to int()
         raise ValueError(
             f"${THREADS_VAR} must be a whole number of threads (0: every core), got {text!r}"
         )

@@ -92,6 +92,8 @@ def accuracy(predict, x, t, chunk=None, name="accuracy"):
 
 def shuffle_dataset(x, t):
     """Shuffle examples and labels with one random permutation (NumPy's global generator)."""
+    if len(x) != len(t):  # else one permutation would drop or miss rows of the longer one
+        raise ValueError(f"shuffle_dataset: x has {len(x)} rows but t has {len(t)}")
     permutation = np.random.permutation(x.shape[0])
     xp = get_array_module(x)
     if xp is not np:

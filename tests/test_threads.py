@@ -62,7 +62,7 @@ def test_a_bad_value_does_not_break_the_import_and_keeps_the_default():
 
 def test_parse_threads_names_the_variable():
     assert threads.parse_threads(" 3 ") == 3
-    for bad in ("-1", "1.5", "", "abc"):
+    for bad in ("-1", "1.5", "", "abc", "²", "٣"):  # digits to str.isdigit, not to int()
         try:
             threads.parse_threads(bad)
         except ValueError as exc:
