@@ -152,26 +152,26 @@ def load_first_examples(train_size):
 
 
 def plot_accuracies(results, title):
-    """Training (solid) and test (dashed) accuracy per epoch: dict run name -> (train, test)."""
-    fig, ax = plt.subplots()
-    for (name, (train_acc, test_acc)), (marker, _) in zip(results.items(), LINE_STYLES):
+    """One panel per run: training (solid) and test (dashed) accuracy per epoch.
+
+    ``results``: dict run name -> (train accuracies, test accuracies). Side by side
+    rather than on one axes, because two runs that both reach 100% would hide one
+    training curve under the other; each panel's title gives its final figures, so
+    the gaps can be compared without reading them off the curves.
+    """
+    labels = {"xlabel": "epochs", "ylabel": "accuracy", "ylim": (0, 1.02)}
+    fig, axes = axes_grid(len(results), len(results), cell_size=(4.6, 3.8), **labels)
+    for ax, (name, (train_acc, test_acc)) in zip(axes, results.items()):
         epochs = np.arange(1, len(train_acc) + 1)  # numbered as the epoch lines print them
-        every = max(len(epochs) // 15, 1)
-        line = ax.plot(
-            epochs, train_acc, marker=marker, markevery=every, markersize=4, label=f"{name}: train"
-        )[0]
-        ax.plot(
-            epochs,
-            test_acc,
-            "--",
-            marker=marker,
-            markevery=every,
-            markersize=4,
-            color=line.get_color(),
-            label=f"{name}: test",
+        ax.plot(epochs, train_acc, label="train")
+        ax.plot(epochs, test_acc, "--", label="test")
+        gap = train_acc[-1] - test_acc[-1]
+        ax.set_title(
+            f"{name}\nfinal: train {train_acc[-1]:.3f}, test {test_acc[-1]:.3f}, gap {gap:.3f}",
+            fontsize="medium",
         )
-    ax.set(title=title, xlabel="epochs", ylabel="accuracy", ylim=(0, 1.02))
-    ax.legend(loc="lower right")
+    axes[0].legend(loc="lower right")
+    fig.suptitle(title)
     return fig
 
 

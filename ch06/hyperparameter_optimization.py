@@ -149,11 +149,14 @@ def plot_results(results, count, lr_range, wd_range):
         epochs = np.arange(1, len(val_acc) + 1)  # epoch 1: measured after its first step
         ax.plot(epochs, val_acc, label="validation")
         ax.plot(epochs, train_acc, "--", label="train")
-        ax.set_title(f"best {rank}: lr {lr:.1e}\nwd {wd:.1e}", fontsize=9)
+        # the figure the ranking is by, beside the hyperparameters that gave it
+        ax.set_title(
+            f"best {rank}: val acc {val_acc[-1]:.2f}\nlr {lr:.1e}, wd {wd:.1e}", fontsize=9
+        )
     curves.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
     curves.suptitle(f"Random search: the best {len(best)} of {len(results)} trials")
 
-    search_map, ax = plt.subplots()
+    search_map, ax = plt.subplots(figsize=(6.8, 4.8), layout="constrained")  # no label cut
     lrs, wds, final = zip(*[(lr, wd, val_acc[-1]) for lr, wd, val_acc, _ in results])
     # Colours span the accuracies reached (short runs stay far below 1), and the best
     # trials carry their rank, as in the figure of their curves.
@@ -161,6 +164,14 @@ def plot_results(results, count, lr_range, wd_range):
     search_map.colorbar(points, label="final validation accuracy")
     for rank, (lr, wd, _, _) in enumerate(results[:5], start=1):
         ax.annotate(str(rank), (lr, wd), xytext=(4, 4), textcoords="offset points", fontsize=9)
+    ax.text(  # what the numbers mean, in a corner away from the good (high-lr) trials
+        0.02,
+        0.02,
+        "numbers: the ranks of the five best trials\n(as in the figure of their curves)",
+        transform=ax.transAxes,
+        fontsize=8,
+        va="bottom",
+    )
     # A margin of a tenth of a decade: markers at the ranges' ends are not cut in half.
     ax.set(
         xscale="log",

@@ -323,8 +323,8 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
-# Finally, some of the test images the network gets wrong (titles: true label, prediction).
-# Several are hard for a person too.
+# Finally, some of the test images the network gets wrong (each title: the true label, then the
+# network's prediction). Several are hard for a person too.
 
 # %%
 predicted = np.argmax(predict(network, x_test), axis=1)
@@ -334,7 +334,7 @@ print(f"{len(wrong)} of {len(x_test)} test images are misclassified")
 fig, axes = plt.subplots(2, 6, figsize=(11, 4.6))
 for ax, i in zip(axes.flat, wrong):
     ax.imshow(x_test[i].reshape(28, 28), cmap="gray")
-    ax.set_title(f"{t_test[i]}, predicted {predicted[i]}")
+    ax.set_title(f"label {t_test[i]}\npredicted {predicted[i]}")
     ax.axis("off")
 fig.suptitle("Misclassified test images")
 plt.show()
