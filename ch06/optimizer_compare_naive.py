@@ -102,6 +102,8 @@ def plot_paths(paths):
 
 
 def plot_function(path, name):
+    """The valley four ways: the two 3-D views side by side above, the two maps below
+    (each row's panels have the same kind of axes, so they line up)."""
     X, Y, Z = grid(n=60)
     fig = plt.figure(figsize=(12, 8), layout="constrained")
 
@@ -112,18 +114,20 @@ def plot_function(path, name):
     )
     ax.set_box_aspect(BOX_ASPECT)
 
-    ax = fig.add_subplot(2, 2, 2)
+    ax = fig.add_subplot(2, 2, 3)
     lines = ax.contour(X, Y, Z, levels=LEVELS, cmap="viridis")
-    ax.clabel(lines, fontsize=8)
+    ax.clabel(lines, fontsize=8, fmt="%g")  # 20, not 20.00
     # equal scales on x and y, or the ellipses would not look as wide as the title says
     ax.set(
         title="contour lines: ellipses √20 ≈ 4.5 times wider than high",
         xlabel="x",
         ylabel="y",
+        xlim=(-11, 11),  # the same frame as the arrows' panel beside it
+        ylim=(-5.6, 5.6),
         aspect="equal",
     )
 
-    ax = fig.add_subplot(2, 2, 3)
+    ax = fig.add_subplot(2, 2, 4)
     Xq, Yq = np.meshgrid(np.linspace(-10, 10, 21), np.linspace(-5, 5, 11))
     gx, gy = df(Xq, Yq)
     arrows = ax.quiver(Xq, Yq, -gx, -gy, np.hypot(gx, gy), cmap="viridis", angles="xy")
@@ -140,7 +144,7 @@ def plot_function(path, name):
         aspect="equal",
     )
 
-    ax = fig.add_subplot(2, 2, 4, projection="3d")
+    ax = fig.add_subplot(2, 2, 2, projection="3d")
     # a see-through wireframe: a solid surface would hide the path behind it
     ax.plot_wireframe(X, Y, Z, rstride=5, cstride=5, color="0.6", linewidth=0.5)
     ax.plot(
