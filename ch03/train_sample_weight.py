@@ -32,6 +32,7 @@ renamed, so an interrupted run never leaves a half-written file behind.
 The same seed on the same machine gives the same weights every time.
 """
 
+import common  # noqa: F401, I001  first, so that Ctrl-C and SIGTERM give one line from here on
 import argparse
 import os
 import sys
@@ -78,23 +79,17 @@ def probe_writable(path):
 
 
 def save_weights(params, path):
-    """Save W1, b1, ..., b3 as float32 in ``path`` (.npz), atomically: a temporary
-    file in the same folder, renamed over ``path`` once complete."""
+    """Save W1, b1, ..., b3 as float32 in ``path`` (.npz), whole or not at all
+    (cli.atomic_path: a temporary file of its own, renamed over ``path`` once complete;
+    removed if anything, Ctrl-C or SIGTERM included, stops the write)."""
     path = Path(path)
     arrays = {key: to_cpu(value).astype(np.float32) for key, value in params.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=path.name + ".", suffix=".part", dir=path.parent)
-    try:
+    with cli.atomic_path(path) as temp, open(temp, "wb") as out:
         # np.savez on an open file object: given a name it would append ".npz" to it
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)
-            out.flush()
-            os.fsync(out.fileno())  # the data on disk before the rename makes it the file
-        os.chmod(temp, 0o644)  # mkstemp makes the file private (0600); weights are not secret
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+        np.savez(out, **arrays)
+        out.flush()
+        os.fsync(out.fileno())  # the data on disk before the rename makes it the file
 
 
 def weights_accuracy(params, x, t, batch_size=1000):
