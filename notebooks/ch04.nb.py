@@ -142,12 +142,12 @@ hs = np.logspace(-13, -1, 61)
 forward = np.abs((np.sin(1 + hs) - np.sin(1)) / hs - np.cos(1))
 central = np.abs([numerical_diff(np.sin, 1.0, h) - np.cos(1) for h in hs])
 
-fig, ax = plt.subplots()
+fig, ax = plt.subplots(layout="constrained")
 ax.loglog(hs, forward, label="forward difference")
 ax.loglog(hs, central, label="central difference (numerical_diff)")
 ax.axvline(1e-4, color="gray", linestyle=":", label="h = 1e-4, the course's default")
 ax.set(title="Error of the numerical derivative of sin at x = 1", xlabel="step h", ylabel="|error|")
-ax.legend()
+fig.legend(loc="outside lower center", ncols=2)  # below the plot: inside, it covers a curve
 plt.show()
 
 # %% [markdown]
@@ -237,7 +237,9 @@ for lr in (10.0, 1e-10):
     print(f"lr = {lr:g}: after 100 steps x = {x_far}")
 
 g0, g1 = np.meshgrid(np.linspace(-4.5, 4.5, 181), np.linspace(-4.5, 4.5, 181))
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.2), gridspec_kw={"width_ratios": [1, 1.3]})
+fig, (left, right) = plt.subplots(
+    1, 2, figsize=(12, 5.2), gridspec_kw={"width_ratios": [1, 1.3]}, layout="constrained"
+)
 left.contour(g0, g1, g0**2 + g1**2, levels=[1, 4, 9, 16, 25], colors="0.8", linewidths=1)
 left.plot(path[:, 0], path[:, 1], "o-", markersize=4, label="path, lr = 0.1")
 left.plot([0], [0], "r+", markersize=14, markeredgewidth=2, label="minimum")
@@ -258,7 +260,7 @@ right.axhline(0, color="black", linewidth=0.8)
 right.set(
     title="x0 after each step, for several learning rates", xlabel="step", ylabel="x0", ylim=(-6, 6)
 )
-right.legend(loc="upper right")
+right.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))  # beside the plot, off the curves
 plt.show()
 
 # %% [markdown]
