@@ -25,105 +25,189 @@ no_grad():`` nothing is recorded; given no Variable at all, a Function returns
 ``forward``'s array.  So one backward rule serves twice: on arrays for a plain
 ``backward()``, and on Variables for ``backward(create_graph=True)``, whose
 gradients are then Variables with graphs of their own (second derivatives).
+
+The rules a learner will meet again in PyTorch, kept here:
+
+* only floating-point data can have a gradient (``Variable(3)`` and integer or
+  boolean arrays are refused; as constants, ``requires_grad=False``, they are fine);
+* a gradient has its variable's dtype and shape, and is an array of its own
+  (writable: clip it, zero it); leaves add gradients up across ``backward`` calls;
+* ``backward()`` with no seed needs a one-value result (dL/dL = 1); for another
+  result pass ``gradient=`` (dL/dy, y's shape) or call ``y.sum().backward()``;
+* ``no_grad()`` holds for the thread that entered it;
+* ``W -= lr * W.grad`` under ``no_grad()`` updates the leaf W in place;
+* ``==``, ``<``, ... compare values elementwise; ``bool(v)`` needs one value.
+
+Where this engine differs on purpose (DeZero's conventions, simpler to read):
+``backward(retain_grad=True)`` keeps every intermediate gradient (PyTorch: one
+``retain_grad()`` per tensor); the graph stays after ``backward`` (PyTorch frees
+it unless ``retain_graph=True``); data must be an array or a number, not a list;
+comparisons give NumPy arrays, not Variables; dtypes follow NumPy's promotion
+(float32 times a 0-d float64 array is float64; PyTorch keeps float32); ``y += 1``
+on a result makes a new Variable (PyTorch records an in-place operation: the same
+value and gradient); ``create_graph=True`` gradients are Variables.
 """
 
 import contextlib
 import heapq
 import itertools
 import numbers
+import operator
+import threading
 import weakref
 
 import numpy
 
-from common import backend
+from common import backend, checks
 from common.backend import get_array_module
 from common.functions import log_softmax as _log_softmax
 from common.functions import sigmoid as _sigmoid
 
-_grad_enabled = True  # False inside no_grad(): values only, no graph
+
+class _Mode(threading.local):
+    grad_enabled = True  # False inside no_grad(): values only, no graph; one flag per thread
+
+
+_mode = _Mode()
 
 
 @contextlib.contextmanager
 def _grad_mode(enabled):
-    global _grad_enabled
-    saved, _grad_enabled = _grad_enabled, enabled
+    saved, _mode.grad_enabled = _mode.grad_enabled, enabled
     try:
         yield
     finally:
-        _grad_enabled = saved
+        _mode.grad_enabled = saved
 
 
 def no_grad():
-    """``with no_grad():`` computes values only: no creators, no graph, nothing kept."""
+    """``with no_grad():`` computes values only: no creators, no graph, nothing kept.
+
+    The mode is this thread's: another thread records its graphs meanwhile."""
     return _grad_mode(False)
 
 
 class Variable:
     """An array with a gradient slot and a link to the function that made it.
 
-    ``data``: the array; ``grad``: dL/d(data) after ``backward`` (an array, or a
-    Variable after ``create_graph=True``); ``creator``: the Function whose output
-    this is (None for leaves and constants); ``requires_grad``: False for
-    constants, which get no gradient.
+    ``data``: the array (a number becomes a 0-d array); ``grad``: dL/d(data) after
+    ``backward`` (an array of data's shape and dtype, or a Variable after
+    ``create_graph=True``); ``creator``: the Function whose output this is (None for
+    leaves and constants); ``requires_grad``: False for constants, which get no
+    gradient.  A Variable that requires a gradient holds floating-point data.
     """
 
     __array_ufunc__ = None  # ndarray + Variable defers to Variable.__radd__, etc.
     __array_priority__ = 200  # the same for CuPy
+    __hash__ = object.__hash__  # == compares values (below); a Variable stays a dict key
 
     def __init__(self, data, name=None, requires_grad=True):
+        # The door: every check of the data is here, none in the Functions.
         if isinstance(data, Variable):
             raise TypeError(f"Variable: data is already a Variable ({data!r}); pass data.data")
-        if not hasattr(data, "dtype") and not isinstance(data, (int, float)):
+        if isinstance(data, (numbers.Number, numpy.generic)):
+            data = backend.get_xp().asarray(data)  # a 0-d array on the current device
+        kind = getattr(getattr(data, "dtype", None), "kind", None)
+        if kind is None or not hasattr(data, "shape"):
             raise TypeError(
                 f"Variable: data must be an array or a number, got {type(data).__name__}"
             )
-        if requires_grad and not hasattr(data, "shape"):
-            data = backend.get_xp().asarray(data)  # a number: a 0-d array on the current device
+        if kind not in "biuf":
+            raise TypeError(f"Variable: data must be numbers, got an array of dtype {data.dtype}")
+        if requires_grad and kind != "f":
+            raise TypeError(
+                f"Variable: only floating-point data can have a gradient, got {data.dtype} "
+                "(write 3.0, or .astype(float); a constant takes requires_grad=False)"
+            )
         self.data, self.name, self.requires_grad = data, name, requires_grad
         self.grad = self.creator = None
         self.generation = 0
 
-    shape = property(lambda self: getattr(self.data, "shape", ()))
-    ndim = property(lambda self: len(self.shape))
+    shape = property(lambda self: self.data.shape)
+    ndim = property(lambda self: self.data.ndim)
     dtype = property(lambda self: self.data.dtype)
     T = property(lambda self: Transpose()(self))
 
     def __repr__(self):
         name = f" {self.name!r}" if self.name else ""
-        return f"<Variable{name} shape {self.shape} {getattr(self.data, 'dtype', '')}>"
+        return f"<Variable{name} shape {self.shape} {self.dtype}>"
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"{self!r}: the truth value of {self.data.size} values is ambiguous; "
+                "use (v.data > 0).any() or .all()"
+            )
+        return bool(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"{self!r}: NumPy would lose the graph; use its .data array")
 
     def cleargrad(self):
         self.grad = None
 
     def reshape(self, *shape):
-        return Reshape(shape[0] if len(shape) == 1 and isinstance(shape[0], tuple) else shape)(self)
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return Reshape(_integers("Variable.reshape", "shape", shape))(self)
 
     def transpose(self, *axes):
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
-        return Transpose(axes or None)(self)
+        return Transpose(_integers("Variable.transpose", "axes", axes) if axes else None)(self)
 
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis=None, keepdims=False, dtype=None, out=None):
+        """The sum over ``axis`` (an int, a tuple or list of ints, or None for all).
+
+        ``dtype`` and ``out`` are there because ``np.sum(v)`` passes them; neither is
+        supported (a sum is a new Variable of data's dtype)."""
+        if dtype is not None or out is not None:
+            raise TypeError("Variable.sum: dtype= and out= are not supported")
+        if axis is not None:
+            axis = _integers(
+                "Variable.sum", "axis", axis if isinstance(axis, (tuple, list)) else (axis,)
+            )
         return Sum(axis, keepdims)(self)
 
-    def backward(self, retain_grad=False, create_graph=False):
+    def backward(self, retain_grad=False, create_graph=False, gradient=None):
         """Add d(self)/d(leaf) to the ``grad`` of every leaf that self depends on.
 
-        The seed is d(self)/d(self) = 1.  Gradients add up across calls (``cleargrad()``
-        starts again); intermediate ones are dropped once used, unless ``retain_grad``.
+        The seed dL/d(self) is 1 for a one-value result, else ``gradient`` (an array of
+        self's shape), never a ``grad`` left from before.  Leaves add their gradients up
+        across calls (``cleargrad()`` starts again); an intermediate one is kept (and
+        added up) only with ``retain_grad``.
         """
         if not self.requires_grad:
             raise RuntimeError(
                 f"Variable.backward: {self!r} does not require a gradient (it was "
                 "computed under no_grad() or from constants only)"
             )
-        if self.grad is None:
-            seed = get_array_module(self.data).ones_like(self.data)
-            self.grad = Variable(seed, requires_grad=False) if create_graph else seed
+        xp = get_array_module(self.data)
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"Variable.backward: {self!r} is not one value, so dL/dy = 1 makes no "
+                    "sense: call .sum().backward(), or pass gradient= (dL/dy, of y's shape)"
+                )
+            seed = xp.ones_like(self.data)
+        else:
+            seed = xp.asarray(gradient.data if isinstance(gradient, Variable) else gradient)
+            if seed.shape != self.shape:
+                raise ValueError(
+                    f"Variable.backward: gradient has shape {seed.shape}, expected "
+                    f"{self.shape} (that of {self!r})"
+                )
+            seed = seed.astype(self.dtype)  # a copy of its own, in y's dtype
+        if create_graph:
+            seed = Variable(seed, requires_grad=False)
+        if self.creator is None:  # a leaf: d(self)/d(self) is all there is
+            _add_grad(self, seed)
+            return
+        grads = {id(self): seed}  # this pass's dL/dy of the results on the way, by id
         heap, seen, ties = [], set(), itertools.count()  # ties: equal generations pop in order
 
         def push(function):
-            if function is not None and function not in seen:
+            if function not in seen:
                 seen.add(function)
                 heapq.heappush(heap, (-function.generation, next(ties), function))
 
@@ -132,25 +216,71 @@ class Variable:
             while heap:
                 function = heapq.heappop(heap)[-1]
                 y = function.output()  # alive: a later function, or the caller, holds it
+                gy = grads.pop(id(y))
+                if retain_grad:
+                    _add_grad(y, gy)
                 if create_graph:
-                    gxs = function.backward(function.inputs, y, y.grad)
+                    gxs = function.backward(function.inputs, y, gy)
                 else:
-                    gxs = function.backward([x.data for x in function.inputs], y.data, y.grad)
+                    gxs = function.backward([x.data for x in function.inputs], y.data, gy)
                 for x, gx in zip(function.inputs, gxs if isinstance(gxs, tuple) else (gxs,)):
                     if gx is None or not x.requires_grad:
                         continue
                     if gx.shape != x.shape:  # x was broadcast in forward: add up its copies
                         gx = sum_to(gx, x.shape)
-                    # Accumulate (x used twice), never in place: gx may be another's gradient.
-                    x.grad = gx if x.grad is None else x.grad + gx
-                    push(x.creator)
-                if not retain_grad:
-                    y.grad = None
+                    if gx.dtype != x.dtype:  # float32 x times a float64 constant
+                        gx = Cast(x.dtype)(gx)
+                    if x.creator is None:  # a leaf: into its grad
+                        _add_grad(x, gx)
+                    else:  # x used twice: add up, never in place (gx may be another's too)
+                        key = id(x)
+                        grads[key] = gx if key not in grads else grads[key] + gx
+                        push(x.creator)
+
+
+def _add_grad(v, g):
+    """v.grad += g, where v.grad is an array of v's own (g may be another's gradient)."""
+    if isinstance(g, Variable):  # create_graph: Variables, never changed in place
+        if v.grad is not None:
+            v.grad = v.grad + g
+        else:  # the seed itself (a constant) is copied: no two gradients share data
+            v.grad = g if g.creator else Variable(g.data.copy(), requires_grad=False)
+    elif v.grad is None:
+        v.grad = get_array_module(g).array(g)  # a writable copy (g may be a broadcast view)
+    else:
+        v.grad += g  # in place, as PyTorch accumulates
+
+
+def _integers(owner, name, values):
+    """A tuple of ints (a shape or axes), or one line saying what was given instead."""
+    try:
+        return tuple(operator.index(v) for v in values)
+    except TypeError:
+        raise TypeError(f"{owner}: {name} must be integers, got {values!r}") from None
 
 
 def as_variable(obj):
     """``obj`` itself if it is a Variable, else a constant Variable holding it."""
     return obj if isinstance(obj, Variable) else Variable(obj, requires_grad=False)
+
+
+def _in_place(update):
+    """``W -= lr * W.grad`` and the like: on a leaf under ``no_grad()``, W's data changes
+    in place (as in PyTorch); on a result, a new Variable, as ``W = W - ...`` would be."""
+
+    def method(self, other):
+        if _mode.grad_enabled and self.creator is None and self.requires_grad:
+            raise RuntimeError(
+                f"{self!r}: an in-place update of a leaf that requires a gradient would "
+                "make it a result without one: write it under `with no_grad():` "
+                "(or as W.data -= lr * W.grad)"
+            )
+        if _mode.grad_enabled or self.creator is not None:
+            return NotImplemented  # Python then computes self - other: a new Variable
+        update(self.data, other.data if isinstance(other, Variable) else other)
+        return self
+
+    return method
 
 
 class Function:
@@ -179,8 +309,9 @@ class Function:
         if not any(isinstance(x, Variable) for x in inputs):
             return y  # arrays only (a backward rule at work): the value, nothing to record
         inputs = [as_variable(x) for x in inputs]
-        output = Variable(y, requires_grad=_grad_enabled and any(x.requires_grad for x in inputs))
-        if output.requires_grad:
+        requires_grad = _mode.grad_enabled and any(x.requires_grad for x in inputs)
+        output = Variable(y, requires_grad=requires_grad)
+        if requires_grad:
             self.generation = max(x.generation for x in inputs)
             self.inputs, self.output = inputs, weakref.ref(output)  # weak: no cycle
             output.creator, output.generation = self, self.generation + 1
@@ -234,6 +365,8 @@ class Pow(Function):
         return x**self.c
 
     def backward(self, xs, y, gy):
+        if self.c == 0:  # x ** 0 = 1 everywhere: slope 0, also at x = 0 (not 0 * 0 ** -1)
+            return gy * 0
         return self.c * xs[0] ** (self.c - 1) * gy
 
 
@@ -291,6 +424,19 @@ class BroadcastTo(Function):
 
 def broadcast_to(x, shape):
     return BroadcastTo(shape)(x)
+
+
+class Cast(Function):
+    """y = x in another dtype; dL/dx goes back in x's dtype."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, xs, y, gy):
+        return Cast(xs[0].dtype)(gy)
 
 
 class Reshape(Function):
@@ -390,26 +536,18 @@ class SoftmaxCrossEntropy(Function):
 
     The layer's numerics: the loss from log_softmax (one-hot rows weight it, class
     indices pick from it), dL/dx = (softmax(x) - t) / N with t as one-hot rows.
+    ``t``: checked labels for x's batch (``softmax_cross_entropy`` checks them).
     """
 
     def __init__(self, t):
         self.t = t
 
     def forward(self, x):
-        if x.ndim != 2:
-            raise ValueError("scores must be one example (C,) or a batch (N, C)")
-        t, (n, classes), xp = self.t, x.shape, get_array_module(x)
+        t, n = self.t, x.shape[0]
         self.logp = logp = _log_softmax(x)
-        if t.shape == x.shape:  # one-hot (or probability) rows
+        if t.ndim == 2:  # one-hot (or probability) rows
             return -(t * logp).sum() / n
-        if t.shape != (n,) or t.dtype.kind not in "iu":
-            raise ValueError(
-                f"labels t have shape {tuple(t.shape)} and dtype {t.dtype}, expected ({n},) "
-                f"class indices (integers) or {(n, classes)} one-hot rows"
-            )
-        if xp is numpy and n and (t.min() < 0 or t.max() >= classes):  # host arrays only
-            raise ValueError(f"labels must be in 0..{classes - 1}, got {t.min()}..{t.max()}")
-        return -logp[xp.arange(n), t].sum() / n
+        return -logp[get_array_module(x).arange(n), t].sum() / n
 
     def backward(self, xs, y, gy):
         # softmax(x) = exp(log_softmax(x)): the forward's, or anew on Variables (create_graph)
@@ -423,11 +561,23 @@ class SoftmaxCrossEntropy(Function):
 def softmax_cross_entropy(x, t):
     """Mean cross-entropy of scores ``x`` (N, C), or one example (C,), against labels ``t``.
 
-    ``t`` (a constant): class indices (N,) or one-hot rows (N, C), as for the layer.
+    ``t`` (a constant), checked as ``SoftmaxWithLoss`` checks it: class indices (N,)
+    in 0..C-1, or one-hot rows (N, C); for one example an index (a number) or a row;
+    a list becomes an array.  Integer rows must be one-hot: PyTorch refuses integer
+    rows, and read as weights they would give a silent wrong loss.
     """
-    x, t = as_variable(x), t.data if isinstance(t, Variable) else t
-    if x.ndim == 1:  # one example: a batch of one, as in the layer (t: an index or a row)
-        t = t.reshape(1, -1) if t.size == x.shape[0] and t.size > 1 else t.reshape(1)
+    x = as_variable(x)
+    t = t.data if isinstance(t, Variable) else t
+    _, t, one_hot = checks.scores_and_labels("softmax_cross_entropy", x.data, t)
+    if one_hot and t.dtype.kind != "f":  # one 1 and zeros per row (one read of the device)
+        zeros_and_ones = ((t == 0) | (t == 1)).all(axis=1)
+        if not bool((zeros_and_ones & (t.sum(axis=1) == 1)).all()):
+            raise ValueError(
+                f"softmax_cross_entropy: integer labels t of shape {tuple(t.shape)} are "
+                "read as one-hot rows, but not every row is one 1 and zeros (class "
+                "indices: one per example; probabilities: a float array)"
+            )
+    if x.ndim == 1:  # one example: a batch of one, as in the layer
         x = x.reshape(1, -1)
     return SoftmaxCrossEntropy(t)(x)
 
@@ -445,3 +595,17 @@ Variable.__matmul__ = lambda self, other: MatMul()(self, other)
 Variable.__rmatmul__ = lambda self, other: MatMul()(other, self)
 Variable.__neg__ = lambda self: Mul()(self, -1)
 Variable.__pow__ = lambda self, c: Pow(c)(self)
+
+
+# Comparisons: elementwise, on the values (a NumPy array; PyTorch gives a bool tensor).
+def _compare(compare):
+    return lambda self, other: compare(
+        self.data, other.data if isinstance(other, Variable) else other
+    )
+
+
+for _name in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(Variable, f"__{_name}__", _compare(getattr(operator, _name)))
+# In place: W -= lr * W.grad under no_grad() (see _in_place).
+for _name in ("iadd", "isub", "imul", "itruediv"):
+    setattr(Variable, f"__{_name}__", _in_place(getattr(operator, _name)))

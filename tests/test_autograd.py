@@ -8,6 +8,7 @@ import weakref
 
 import numpy as np
 import pytest
+import strict_device
 from conftest import requires_mnist, run_script
 from gradcheck import REL_TOL, rel_error, relu_margin
 
@@ -401,11 +402,11 @@ def test_errors_name_the_object_and_the_problem():
         Variable(np.ones((2, 3))) + np.ones(4)
     with pytest.raises(TypeError, match="Pow: the exponent must be a number"):
         Variable(np.ones(2)) ** Variable(np.ones(2))
-    with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy .*labels t have shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"softmax_cross_entropy: labels t must be 2 class"):
         ag.softmax_cross_entropy(Variable(np.zeros((2, 4))), np.array([0, 1, 2]))
     with pytest.raises(ValueError, match="integers"):
         ag.softmax_cross_entropy(Variable(np.zeros((2, 4))), np.array([0.0, 1.0]))
-    with pytest.raises(ValueError, match=r"labels must be in 0\.\.3"):
+    with pytest.raises(ValueError, match=r"class indices in 0\.\.3, got values from -1 to 0"):
         ag.softmax_cross_entropy(Variable(np.zeros((2, 4))), np.array([0, -1]))
     mul = ag.Mul()
     mul(Variable(np.ones(2)), 2.0)
@@ -555,7 +556,6 @@ def check_on_device(name, steps=3):
 
 
 def test_the_engine_runs_on_the_strict_stand_in_device_without_host_reads():
-    strict_device = pytest.importorskip("common.strict_device")
     train_steps = check_on_device("strict")
     with backend.using_device("strict"), strict_device.counting_host_transfers() as count:
         train_steps()
