@@ -8,7 +8,7 @@ Each of the --iters steps
   3. moves every parameter against it:  W <- W - lr * dL/dW.
 
 At the start of every epoch (train_size / batch_size steps: 600 with the defaults,
-the first time after one step) the accuracy on the whole training set and the whole
+the first time after one step, as "epoch 1") the accuracy on the whole training set and the whole
 test set is printed: that the two stay close shows the network is not overfitting.
 Two figures: the loss of each mini-batch (noisy, but falling), and the accuracies.
 
@@ -103,16 +103,23 @@ def parse_args(argv=None):
 
 
 def gradient_function(network, args):
-    """The network's gradient method for the chosen mode, and its name."""
+    """The network's gradient method for the chosen mode, and its name.
+
+    The numerical ones also set ``last_loss``, as ``gradient`` does: the loss of the
+    batch before the update, which the loop records.
+    """
     if args.grad == "backprop":
         return network.gradient, "backprop"
-    if args.slow_numerical:
-        return network.numerical_gradient, "numerical (the book's loop)"
-    return (lambda x, t: network.numerical_gradient(x, t, fast=True)), "numerical (fast)"
+
+    def numerical(x, t):
+        network.last_loss = network.loss(x, t)
+        return network.numerical_gradient(x, t, fast=not args.slow_numerical)
+
+    return numerical, "numerical (the book's loop)" if args.slow_numerical else "numerical (fast)"
 
 
 def plot(train_loss_list, train_acc_list, test_acc_list, grad):
-    """The loss of every step, and the accuracies per epoch (from 0: after the first step)."""
+    """The loss of every step, and the accuracies per epoch (epoch 1: after the first step)."""
     loss_fig, ax = plt.subplots()
     ax.plot(
         np.arange(1, len(train_loss_list) + 1),
@@ -123,7 +130,7 @@ def plot(train_loss_list, train_acc_list, test_acc_list, grad):
     ax.set(title=f"Mini-batch loss ({grad} gradients)", xlabel="iteration", ylabel="loss")
     ax.legend()
     acc_fig, ax = plt.subplots()
-    epochs = np.arange(len(train_acc_list))
+    epochs = np.arange(1, len(train_acc_list) + 1)
     ax.plot(epochs, train_acc_list, "o-", label="train acc")
     ax.plot(epochs, test_acc_list, "s--", label="test acc")
     ax.set(title="Accuracy per epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1.0))
@@ -152,14 +159,13 @@ def train(network, gradient, data, iters, batch_size, lr):
                 for key in ("W1", "b1", "W2", "b2"):
                     network.params[key] -= lr * grad[key]  # in place: the network sees it
 
-                loss = getattr(network, "last_loss", None)  # from gradient()'s forward pass
-                train_loss_list.append(network.loss(x_batch, t_batch) if loss is None else loss)
+                train_loss_list.append(network.last_loss)  # from gradient()'s forward pass
                 if i % iter_per_epoch == 0:
                     train_loss_list.flush()  # stops here if the loss diverged
                     train_acc_list.append(network.accuracy(x_train, t_train))
                     test_acc_list.append(network.accuracy(x_test, t_test))
                     say(
-                        f"epoch {len(train_acc_list) - 1:3d} | train acc {train_acc_list[-1]:.4f}"
+                        f"epoch {len(train_acc_list):3d} | train acc {train_acc_list[-1]:.4f}"
                         f" | test acc {test_acc_list[-1]:.4f}"
                     )
                 bar.update()

@@ -21,7 +21,7 @@ import time
 import numpy as np
 
 from ch05.two_layer_net import TwoLayerNet
-from common import backend
+from common import backend, checks
 from common.autograd import Variable, as_variable, no_grad, relu, softmax_cross_entropy
 from common.cli import (
     batch_size,
@@ -56,29 +56,45 @@ class AutogradTwoLayerNet:
             input_size, hidden_size, output_size, weight_init_std, dtype=dtype
         ).params
         self.variables = {key: Variable(value, name=key) for key, value in self.params.items()}
+        self.last_loss = None  # the loss of the latest gradient() (the contract of common)
 
-    def predict(self, x):
+    def _door(self, method, x, t=None):
+        """x checked and, with t, moved to the parameters' device (the contract of common)."""
+        checks.batch(f"AutogradTwoLayerNet.{method}", x, self.params["W1"].shape[0])
+        return backend.to_device(x), (backend.to_device(t) if hasattr(t, "shape") else t)
+
+    def predict(self, x, train_flg=False):
         """Scores (a Variable) for a batch of images; ``x`` is a constant of the graph."""
+        return self._predict(self._door("predict", x)[0])
+
+    def _predict(self, x):
         v = self.variables
         hidden = relu(as_variable(x) @ v["W1"] + v["b1"])
         return hidden @ v["W2"] + v["b2"]
 
     def loss(self, x, t):
         """The mean cross-entropy loss, a Variable whose graph reaches the four parameters."""
-        return softmax_cross_entropy(self.predict(x), t)
+        x, t = self._door("loss", x, t)
+        return softmax_cross_entropy(self._predict(x), t)
 
     def accuracy(self, x, t):
+        x, t = self._door("accuracy", x, t)
+
         def scores(batch):
             with no_grad():  # evaluation: values only, no graph
-                return self.predict(batch).data
+                return self._predict(batch).data
 
-        return accuracy(scores, x, t)
+        return accuracy(scores, x, t, name="AutogradTwoLayerNet.accuracy")
 
     def gradient(self, x, t):
-        """dL/d(parameter) for the four parameters, as arrays (like TwoLayerNet.gradient)."""
+        """dL/d(parameter) for the four parameters, as arrays (like TwoLayerNet.gradient);
+        ``last_loss`` keeps the loss of that forward pass."""
+        x, t = self._door("gradient", x, t)
         for variable in self.variables.values():
             variable.cleargrad()  # gradients add up across backward calls
-        self.loss(x, t).backward()
+        loss = softmax_cross_entropy(self._predict(x), t)
+        loss.backward()
+        self.last_loss = loss.data
         return {key: self.variables[key].grad for key in PARAMS}
 
 
@@ -96,14 +112,15 @@ def train(network, data, iters, batch_size, lr, seed, report=None, show_progress
     """SGD as in ch05/train_neuralnet.py; returns the seconds spent in the training steps.
 
     The batches come from ``np.random`` seeded with ``seed``, so two networks trained
-    with the same seed see the same batches.  ``report(epoch)`` is called after each
-    epoch; its time (evaluation) is not counted.
+    with the same seed see the same batches.  ``report(epoch)`` is called at the start
+    of every epoch, by the course's one rule (after the first step as epoch 1, then
+    every ``iter_per_epoch`` steps); its time (evaluation) is not counted.
     """
     (x_train, t_train), _ = data
     np.random.seed(seed)
     train_size = x_train.shape[0]
-    iter_per_epoch = max(train_size // batch_size, 1)
-    spent = 0.0
+    iter_per_epoch = max(train_size / batch_size, 1)
+    epoch, spent = 0, 0.0
     with progress_bar(iters, "training", enabled=show_progress) as bar:
         for i in range(iters):
             start = time.perf_counter()
@@ -114,8 +131,9 @@ def train(network, data, iters, batch_size, lr, seed, report=None, show_progress
                 network.params[key] -= lr * grads[key]  # in place: the variables see it
             spent += time.perf_counter() - start
             bar.update()
-            if report is not None and (i + 1) % iter_per_epoch == 0:
-                report((i + 1) // iter_per_epoch)
+            if report is not None and i % iter_per_epoch == 0:
+                epoch += 1
+                report(epoch)
     return spent
 
 
@@ -156,7 +174,7 @@ def main(argv=None):
                 network.accuracy(x_train, t_train),
                 network.accuracy(x_test, t_test),
             )
-            say(f"epoch {epoch:2d} | train acc {train_acc:.4f} | test acc {test_acc:.4f}")
+            say(f"epoch {epoch:3d} | train acc {train_acc:.4f} | test acc {test_acc:.4f}")
 
         seconds = train(
             network,

@@ -7,19 +7,23 @@ assembled: forward runs through the ordered dict, backward runs through it in
 reverse, and each Affine layer leaves its dW and db behind.  (The general
 version, any depth, is `common.multi_layer_net.MultiLayerNet`.)
 
+It follows the network contract of ``common``: its public methods are the doors
+(x checked by ``checks.batch`` and moved to the parameters' device; the labels
+checked by SoftmaxWithLoss), and ``gradient`` sets ``last_loss``.
+
 Parameters are float32 by default, the dtype MNIST is loaded in: float64 would
 double the time of every matrix product and buy nothing for training.  Pass
 ``dtype=np.float64`` for gradient checks (see gradient_check.py).
 """
 
+import math
 from collections import OrderedDict
 
 import numpy as np
 
-from common import backend
+from common import backend, checks
 from common.gradient import numerical_gradient
 from common.layers import Affine, Relu, SoftmaxWithLoss
-from common.multi_layer_net import _check_size, init_scale
 from common.util import accuracy
 
 
@@ -27,24 +31,14 @@ class TwoLayerNet:
     def __init__(
         self, input_size, hidden_size, output_size, weight_init_std=0.01, dtype=np.float32
     ):
-        for name, value in (
+        for name, size in (
             ("input_size", input_size),
             ("hidden_size", hidden_size),
             ("output_size", output_size),
         ):
-            _check_size("TwoLayerNet", name, value)
-        try:  # the scale: a finite number >= 0, named after this network
-            init_scale(weight_init_std, input_size)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"TwoLayerNet: {exc}") from None
-        try:
-            kind = np.dtype(dtype).kind
-        except TypeError:
-            kind = None
-        if kind != "f":  # integer weights would be truncated to zero
-            raise TypeError(
-                f"TwoLayerNet: dtype must be a float type (np.float32 or np.float64), got {dtype!r}"
-            )
+            checks.whole_number("TwoLayerNet", name, size)
+        checks.number_in("TwoLayerNet", "weight_init_std", weight_init_std, 0, math.inf)
+        dtype = checks.float_dtype("TwoLayerNet", dtype)
 
         # Weights are drawn by NumPy (seedable with np.random.seed), then moved to the device.
         def weights(rows, cols):
@@ -66,39 +60,51 @@ class TwoLayerNet:
         self.layers["Relu1"] = Relu()
         self.layers["Affine2"] = Affine(self.params["W2"], self.params["b2"])
         self.lastLayer = SoftmaxWithLoss()
+        self.last_loss = None  # the loss of the latest gradient() (the contract of common)
 
-    def predict(self, x):
+    def _door(self, method, x, t=None):
+        """x checked (input_size values per example), x and t moved to the device."""
+        checks.batch(f"TwoLayerNet.{method}", x, self.params["W1"].shape[0])
+        if hasattr(t, "shape"):  # the labels are checked by SoftmaxWithLoss (or accuracy)
+            t = backend.to_device(t)
+        return backend.to_device(x), t
+
+    def predict(self, x, train_flg=False):
+        x, _ = self._door("predict", x)
+        return self._predict(x)
+
+    def _predict(self, x):
         for layer in self.layers.values():
             x = layer.forward(x)
         return x
 
     def loss(self, x, t):
         """Cross-entropy loss; ``t`` holds class indices or one-hot rows."""
-        return self.lastLayer.forward(self.predict(x), t)
-
-    @property
-    def last_loss(self):
-        """The loss of the latest forward pass through the loss layer (kept on the device)."""
-        return self.lastLayer.loss
+        x, t = self._door("loss", x, t)
+        return self.lastLayer.forward(self._predict(x), t)
 
     def accuracy(self, x, t):
         """Fraction of correct predictions.  common.util.accuracy runs the rows
         through predict a chunk at a time: same result, a fraction of the memory."""
-        return accuracy(self.predict, x, t)
+        x, t = self._door("accuracy", x, t)
+        return accuracy(self._predict, x, t, name="TwoLayerNet.accuracy")
 
     def numerical_gradient(self, x, t):
         """Central differences for every parameter: slow, and only meaningful in float64."""
+        x, t = self._door("numerical_gradient", x, t)
 
         def loss_w(_):
-            return self.loss(x, t)
+            return self.lastLayer.forward(self._predict(x), t)
 
-        return {
-            key: numerical_gradient(loss_w, self.params[key]) for key in ("W1", "b1", "W2", "b2")
-        }
+        # The label values checked once here, not in each of the loop's loss evaluations.
+        checks.labels("TwoLayerNet.numerical_gradient", t, x.shape[0], self.params["b2"].size)
+        with checks.data_checked():
+            return {key: numerical_gradient(loss_w, self.params[key]) for key in self.params}
 
     def gradient(self, x, t):
         """Backpropagation: forward once, then each layer's backward in reverse order."""
-        self.loss(x, t)
+        x, t = self._door("gradient", x, t)
+        self.last_loss = self.lastLayer.forward(self._predict(x), t)
         dout = self.lastLayer.backward(1)
         for layer in reversed(self.layers.values()):
             dout = layer.backward(dout)

@@ -100,16 +100,16 @@ def test_gradient_speed_prints_the_ratio():
 def test_train_neuralnet_learns_in_a_few_hundred_iterations():
     out = run_script("ch05/train_neuralnet.py", "--iters", "1200").stdout
     epochs = re.findall(r"epoch\s+(\d+) \| train acc ([0-9.]+) \| test acc ([0-9.]+)", out)
-    assert [int(e[0]) for e in epochs] == [0, 1]  # the book's: after steps 1 and 601
+    assert [int(e[0]) for e in epochs] == [1, 2]  # the book's rule: after steps 1 and 601
     final = float(re.search(r"final test acc ([0-9.]+)", out).group(1))
     assert final > 0.88, out
 
 
 def test_the_training_loop_reads_the_device_once_per_block_not_per_step():
-    """Chapter 4/5's loop on the strict stand-in device: 250 steps, data moved once, and
+    """Chapter 5's loop on the strict stand-in device: 250 steps, data moved once, and
     the host reads the device a few times per evaluation and once per 100 losses, never
     once a step (on a GPU each read waits for the device)."""
-    from ch04.train_neuralnet import train
+    from ch05.train_neuralnet import train
     from ch05.two_layer_net import TwoLayerNet
     from common import backend
     from common.strict_device import counting_host_transfers
@@ -122,7 +122,7 @@ def test_the_training_loop_reads_the_device_once_per_block_not_per_step():
         np.random.seed(0)
         network = TwoLayerNet(784, 20, 10)
         with counting_host_transfers() as count:
-            losses, train_acc, _ = train(network, network.gradient, data, 250, 50, 0.1)
+            losses, train_acc, _ = train(network, data, 250, 50, 0.1)
     assert len(losses) == 250 and len(train_acc) == 25  # 10 steps an epoch
     # per evaluation: two accuracies (one read each) and a flush of the pending losses
     assert count() <= 25 * 3 + 3, count()
