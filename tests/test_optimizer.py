@@ -1,6 +1,9 @@
 """Tests for common/optimizer.py: every update rule against two steps worked out here,
 book defaults, in-place updates, and progress on f(x, y) = x^2/20 + y^2."""
 
+import inspect
+import re
+
 import numpy as np
 import pytest
 
@@ -202,3 +205,110 @@ def test_minimizes_elongated_bowl(name):
         opt.update(params, grads)
     end = f(float(to_cpu(params["x"])[0]), float(to_cpu(params["y"])[0]))
     assert end < 0.05 * start, f"{name}: f went from {start} to {end}"
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_plain_numbers_as_in_the_books_comparison(name):
+    """The book's optimizer_compare_naive.py keeps x and y as Python floats: the update
+    replaces them in the dict (params[key] -= ...) and must agree with 0-d arrays."""
+    lr = LEARNING_RATES[name]
+    floats, arrays = {"x": -7.0, "y": 2.0}, {"x": np.array(-7.0), "y": np.array(2.0)}
+    opt_floats, opt_arrays = OPTIMIZERS[name](lr=lr), OPTIMIZERS[name](lr=lr)
+    for _ in range(5):
+        opt_floats.update(floats, {"x": floats["x"] / 10.0, "y": 2.0 * floats["y"]})
+        opt_arrays.update(arrays, {"x": arrays["x"] / 10.0, "y": 2.0 * arrays["y"]})
+    for key in floats:
+        assert float(floats[key]) == pytest.approx(float(arrays[key]), rel=1e-12)
+    assert floats["x"] != -7.0
+
+
+STATEFUL = [name for name in sorted(OPTIMIZERS) if name != "sgd"]
+
+
+def one_step(optimizer, shapes):
+    params = {k: to_device(np.ones(s)) for k, s in shapes.items()}
+    optimizer.update(params, {k: to_device(np.full(s, 0.5)) for k, s in shapes.items()})
+    return params
+
+
+@pytest.mark.parametrize("name", STATEFUL)
+def test_reused_on_other_keys_says_to_make_a_new_optimizer(name):
+    optimizer = OPTIMIZERS[name]()
+    one_step(optimizer, {"W1": (2, 3), "b1": (3,)})
+    cls = OPTIMIZERS[name].__name__
+    with pytest.raises(ValueError) as info:
+        one_step(optimizer, {"W1": (2, 3), "W2": (3, 2)})
+    message = str(info.value)
+    assert message.startswith(f"{cls}.update: parameter 'W2'")
+    assert f"make a new {cls}()" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("name", STATEFUL)
+def test_reused_on_another_shape_says_to_make_a_new_optimizer(name):
+    optimizer = OPTIMIZERS[name]()
+    one_step(optimizer, {"W": (2, 3)})
+    cls = OPTIMIZERS[name].__name__
+    with pytest.raises(ValueError, match=rf"^{cls}\.update: parameter 'W' .*make a new {cls}\(\)"):
+        one_step(optimizer, {"W": (3, 2)})
+
+
+@pytest.mark.parametrize("name", STATEFUL)
+def test_state_follows_a_subset_of_its_parameters(name):
+    """Updating some of the parameters it was made for (others frozen) is allowed."""
+    optimizer = OPTIMIZERS[name]()
+    one_step(optimizer, {"W": (2, 3), "b": (3,)})
+    assert not np.array_equal(to_cpu(one_step(optimizer, {"b": (3,)})["b"]), np.ones(3))
+
+
+def bad_updates():
+    W, g = np.ones((3, 2)), np.full((3, 2), 0.5)
+    return {
+        "params not a dict": ([W], {"W": g}, TypeError, "params must be a dict, got list"),
+        "missing gradient": ({"W": W, "b": np.ones(2)}, {"W": g}, ValueError, "'b' has none"),
+        "gradient of another shape": ({"W": W}, {"W": g.T}, ValueError, "'W' has shape (2, 3)"),
+        "broadcastable gradient": ({"W": W}, {"W": g[:1]}, ValueError, "'W' has shape (1, 2)"),
+        "None gradient": ({"W": W}, {"W": None}, ValueError, "'W' has none"),
+        "integer parameter": ({"W": W.astype(int)}, {"W": g}, TypeError, "dtype int64"),
+        "object gradient": ({"W": W}, {"W": g.astype(object)}, TypeError, "dtype object"),
+        "list parameter": ({"W": [1.0]}, {"W": [0.5]}, TypeError, "params['W']"),
+    }
+
+
+@pytest.mark.parametrize("case", list(bad_updates()))
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_bad_updates_give_one_line_and_move_nothing(name, case):
+    params, grads, error, words = bad_updates()[case]
+    if isinstance(params, dict):  # arrays on the suite's device, as a network's would be
+        params = {k: to_device(v) if isinstance(v, np.ndarray) else v for k, v in params.items()}
+        grads = {k: to_device(v) if isinstance(v, np.ndarray) else v for k, v in grads.items()}
+    before = {k: to_cpu(v).copy() for k, v in params.items()} if isinstance(params, dict) else {}
+    optimizer = OPTIMIZERS[name]()
+    with pytest.raises(error) as info:
+        optimizer.update(params, grads)
+    message = str(info.value)
+    assert message.startswith(f"{OPTIMIZERS[name].__name__}.update: ") and words in message
+    assert "\n" not in message
+    for key, value in before.items():  # checked before anything moved
+        np.testing.assert_array_equal(to_cpu(params[key]), value)
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: SGD(lr=0), "SGD: lr must be a finite number > 0"),
+        (lambda: SGD(lr="0.1"), "SGD: lr must be a number"),
+        (lambda: Momentum(momentum=1.0), "Momentum: momentum must be in [0, 1)"),
+        (lambda: Nesterov(momentum=float("nan")), "Nesterov: momentum must be in [0, 1)"),
+        (lambda: AdaGrad(lr=float("inf")), "AdaGrad: lr must be a finite number > 0"),
+        (lambda: RMSprop(decay_rate=-0.1), "RMSprop: decay_rate must be in [0, 1)"),
+        (lambda: Adam(beta2=1), "Adam: beta2 must be in [0, 1)"),
+    ],
+)
+def test_hyperparameters_are_checked_when_made(make, words):
+    with pytest.raises((TypeError, ValueError), match=re.escape(words)):
+        make()
+
+
+def test_the_first_teaching_class_opens_the_module():
+    """The module reads like the book's: SGD comes right after the docstring and imports."""
+    assert inspect.getsourcelines(SGD)[1] <= 40
