@@ -210,9 +210,9 @@ def _check_creatable(text, path):
 
 
 def device_name(text):
-    """An option type for ``--device``: cpu or gpu (the tests' stand-in device is accepted too)."""
+    """An option type for ``--device``: cpu or gpu (or a device plugged in, as the tests' is)."""
     name = text.strip().lower()
-    if name not in backend.DEVICES + (backend.TEST_DEVICE,):
+    if name not in backend.DEVICES and name not in backend.plugged_in:
         raise argparse.ArgumentTypeError(f"choose cpu or gpu, got {text!r}")
     return name
 
@@ -242,14 +242,12 @@ def script_parser(description, training=False, figures=False, seed=0):
             default=seed,
             help="seed for NumPy's (and CuPy's) random generator",
         )
-        default_device = os.environ.get(backend.ENV_VAR, "cpu").strip().lower() or "cpu"
         parser.add_argument(
             "--device",
             type=device_name,
             metavar="{cpu,gpu}",
-            default=default_device,
-            help=f"array backend: cpu (NumPy) or gpu (CuPy); default from ${backend.ENV_VAR}, "
-            "else cpu",
+            default=None,  # setup() then keeps the device $DLFS_DEVICE chose (common.backend)
+            help=f"array backend: cpu (NumPy) or gpu (CuPy); default: ${backend.ENV_VAR}, else cpu",
         )
     if figures:
         parser.add_argument(
@@ -277,9 +275,13 @@ def setup(args):
         sys.exit(f"error: {threads.env_error}")
     if hasattr(args, "device"):
         try:
-            backend.use_device(args.device)
+            if args.device is None:
+                backend.get_xp()  # $DLFS_DEVICE's device: its error names the variable
+            else:
+                backend.use_device(args.device)
         except backend.DeviceError as exc:
-            sys.exit(f"error: --device {args.device}: {exc}")
+            sys.exit(f"error: --device {args.device}: {exc}" if args.device else f"error: {exc}")
+        args.device = backend.get_device()
     if hasattr(args, "seed"):
         backend.seed(args.seed)
 

@@ -1,14 +1,18 @@
-"""Shared test set-up: device markers, an isolated MNIST cache, and a script runner.
+"""Shared test set-up: devices, a session temp folder removed at the end, and a script runner.
 
 * ``@pytest.mark.gpu`` tests skip, with the reason, where CuPy or a GPU is missing.
 * ``@pytest.mark.cpu_only`` tests skip when the suite runs on another device
   (DLFS_DEVICE=gpu, or the stand-in DLFS_DEVICE=strict that CI uses to catch
-  host/device mix-ups without a GPU; see common/strict_device.py).
-* The MNIST cache goes to a per-session temporary folder (never the user's).
+  host/device mix-ups without a GPU; see tests/strict_device.py).
+* The strict stand-in is plugged into ``common.backend`` here, and, through
+  ``tests/sitecustomize.py`` on ``PYTHONPATH``, in every process the tests start.
+* The MNIST cache and pytest's ``tmp_path`` folders go to one temporary folder per session
+  (never the user's cache), deleted when the session ends: a run leaves nothing behind.
 * ``run_script`` runs a chapter script headless in a subprocess.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,24 +21,36 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+TESTS = REPO / "tests"
+SESSION_DIR = tempfile.mkdtemp(prefix="dlfs-tests-")
 
 # Set before anything imports the dataset module or starts a subprocess.
-os.environ.setdefault("DLFS_CACHE_DIR", tempfile.mkdtemp(prefix="dlfs-test-cache-"))
+os.environ.setdefault("DLFS_CACHE_DIR", os.path.join(SESSION_DIR, "mnist-cache"))
 os.environ["MPLBACKEND"] = "Agg"
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
 # One BLAS thread: tests are not benchmarks, and on a shared machine OpenBLAS's
-# waiting threads slow small products down many times (see common/backend.py).
+# waiting threads slow small products down many times (see common/threads.py).
 os.environ.setdefault("DLFS_CPU_THREADS", "1")
+
+import strict_device  # noqa: E402  (tests/ is on sys.path, as for gradcheck)
 
 from common import backend  # noqa: E402  (after the environment is set)
 
+strict_device.install()  # DLFS_DEVICE=strict selects it now
 
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's tmp_path plugin reads --basetemp
 def pytest_configure(config):
-    wanted = os.environ.get(backend.ENV_VAR, "cpu").strip().lower()
-    if wanted == "gpu":
-        try:
-            backend.get_xp()
-        except backend.DeviceError as exc:
-            pytest.exit(f"{exc}", returncode=1)
+    if config.option.basetemp is None:
+        config.option.basetemp = os.path.join(SESSION_DIR, "tmp_path")
+    try:
+        backend.get_xp()  # DLFS_DEVICE=gpu without one, or a device that does not exist
+    except backend.DeviceError as exc:
+        pytest.exit(f"{exc}", returncode=1)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(SESSION_DIR, ignore_errors=True)
 
 
 def pytest_report_header(config):
@@ -42,14 +58,17 @@ def pytest_report_header(config):
     return f"dlfs device: {backend.get_device()}   MNIST_DIR: {mnist_dir}"
 
 
+def _why_no_gpu():
+    try:
+        with backend.using_device("gpu"):
+            return None
+    except backend.DeviceError as exc:
+        return f"no GPU here: {exc}"
+
+
 def pytest_collection_modifyitems(config, items):
     device = backend.get_device()
-    gpu_reason = None
-    if not backend.gpu_available():
-        try:
-            backend._import_cupy()
-        except backend.DeviceError as exc:
-            gpu_reason = f"no GPU here: {exc}"
+    gpu_reason = _why_no_gpu()
     for item in items:
         if "gpu" in item.keywords and gpu_reason:
             item.add_marker(pytest.mark.skip(reason=gpu_reason))

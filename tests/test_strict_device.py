@@ -1,11 +1,18 @@
-"""Tests for common/strict_device.py, the test suite's stand-in GPU: its arrays compute like
-NumPy's, refuse to mix with host arrays or turn into them silently, and count host reads."""
+"""Tests for tests/strict_device.py, the test suite's stand-in GPU: its arrays compute like
+NumPy's, refuse to mix with host arrays or turn into them silently, and count host reads; it
+is plugged into the backend of the session and of the processes the tests start."""
+
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+import strict_device
+from conftest import run_script
+from strict_device import StrictArray, counting_host_transfers
 
-from common import backend, strict_device
-from common.strict_device import StrictArray, counting_host_transfers
+from common import backend
 
 
 @pytest.fixture
@@ -86,13 +93,53 @@ def test_host_reads_are_counted(xp):
     assert count() == 7
 
 
-def test_the_stand_in_catches_a_network_fed_host_data(xp):
-    """The bug class the stand-in exists for: parameters on the device, a batch on the host."""
+def test_the_stand_in_catches_a_layer_fed_host_data_and_a_network_moves_it(xp):
+    """The bug class the stand-in exists for: parameters on the device, a batch on the host.
+    Behind the doors a layer refuses it; a network's door moves it (the backend's policy)."""
+    from common.layers import Affine
     from common.multi_layer_net import MultiLayerNet
 
+    host = np.ones((2, 4), dtype=np.float32)
+    layer = Affine(backend.to_device(np.ones((4, 3))), backend.to_device(np.zeros(3)))
+    with pytest.raises(TypeError, match="to_device"):
+        layer.forward(host)
     network = MultiLayerNet(4, [3], 2)
     assert isinstance(network.params["W1"], StrictArray)
-    with pytest.raises(TypeError, match="to_device"):
-        network.predict(np.ones((2, 4), dtype=np.float32))
-    ok = network.predict(backend.to_device(np.ones((2, 4), dtype=np.float32)))
-    assert isinstance(ok, StrictArray) and ok.shape == (2, 2)
+    scores = network.predict(host)
+    assert isinstance(scores, StrictArray) and scores.shape == (2, 2)
+
+
+def test_common_does_not_know_the_stand_in():
+    """Without the tests' PYTHONPATH, importing all of common imports no stand-in, and
+    DLFS_DEVICE=strict is an unknown device, reported as such."""
+    code = (
+        "import sys\n"
+        "import common.backend, common.trainer, common.multi_layer_net_extend\n"
+        "print(sorted(name for name in sys.modules if 'strict' in name))\n"
+        "try:\n"
+        "    common.backend.get_xp()\n"
+        "except common.backend.DeviceError as exc:\n"
+        "    print(exc)\n"
+    )
+    env = dict(os.environ, PYTHONPATH="", DLFS_DEVICE="strict")
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "[]",
+        "$DLFS_DEVICE=strict: unknown device 'strict': choose one of cpu, gpu",
+    ]
+
+
+def test_processes_started_by_the_tests_have_the_stand_in(tmp_path):
+    """tests/sitecustomize.py plugs it in when the process imports common.backend, not before."""
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import sys\n"
+        "before = 'strict_device' in sys.modules\n"
+        "from common import backend\n"
+        "print(before, backend.get_device(), type(backend.to_device([1.0])).__name__)\n"
+    )
+    result = run_script(script, env={"DLFS_DEVICE": "strict"})
+    assert result.stdout.split() == ["False", "strict", "StrictArray"]

@@ -1,20 +1,19 @@
 """A stand-in GPU for the test suite: NumPy arrays that behave like CuPy's at the border.
 
-Not for learners: it exists so that a machine without a GPU (CI) catches the bugs a
-GPU run would hit. Select it like the GPU, ``DLFS_DEVICE=strict`` or
-``backend.use_device('strict')``. Its arrays (``StrictArray``) compute with NumPy, so
-results equal the CPU's, but at the border between host and device they are as strict
-as CuPy's, or stricter:
+It lets a machine without a GPU (CI) catch the bugs a GPU run would hit. ``install()`` plugs it
+into ``common.backend`` as device ``strict``: ``tests/conftest.py`` does so for the test session,
+and ``tests/sitecustomize.py`` for the scripts and notebook kernels the tests start. Select it
+like the GPU: ``DLFS_DEVICE=strict``, ``--device strict`` or ``backend.use_device('strict')``.
+Its arrays (``StrictArray``) compute with NumPy, so results equal the CPU's, but at the border
+between host and device they are as strict as CuPy's:
 
 * mixing one with a plain ``numpy.ndarray`` (``a + np_array``, ``np.dot(a, np_array)``,
-  ``xp.maximum(np_array, 0)``, indexing with a NumPy index array) raises ``TypeError``,
-  as CuPy does;
-* turning one into a NumPy array without asking (``np.asarray(a)``, Matplotlib,
-  ``np.random.choice(a)``) raises ``TypeError``, as CuPy does: ``xp.asnumpy(a)`` or
-  ``backend.to_cpu(a)`` is the way;
-* every read of device data by the host (``float(a)``, ``int``, ``bool``, ``a.item()``,
-  ``a.tolist()``, ``asnumpy``) is counted in ``host_transfers``: on a GPU each one
-  waits for the device, so a test can pin that a training loop does not do it per step.
+  indexing with a NumPy index array) raises ``TypeError``, as CuPy does;
+* turning one into a NumPy array without asking (``np.asarray(a)``, Matplotlib) raises
+  ``TypeError``, as CuPy does: ``backend.to_cpu(a)`` is the way;
+* every read of device data by the host (``float(a)``, ``bool``, ``a.item()``, ``asnumpy``, ...)
+  is counted in ``host_transfers``: on a GPU each one waits for the device, so a test can pin
+  that a training loop does not do it per step.
 """
 
 import contextlib
@@ -22,6 +21,8 @@ import types
 
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
+
+from common import backend
 
 host_transfers = 0
 
@@ -228,3 +229,8 @@ xp = _namespace(
         "random": _namespace("strict.random", np.random, {}),
     },
 )
+
+
+def install():
+    """Plug the stand-in into ``common.backend`` as device ``'strict'``."""
+    backend.register_device("strict", xp)
