@@ -700,7 +700,7 @@ def test_optimizer_names_a_missing_gradient():
 def test_training_steps_read_nothing_back_from_the_device():
     """A training step on the strict device: no float(), bool() or .item() of device data,
     which on a GPU would each wait for the device (the label check included)."""
-    from common import strict_device
+    import strict_device
 
     with backend.using_device("strict"):
         np.random.seed(0)
