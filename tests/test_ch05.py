@@ -112,7 +112,7 @@ def test_the_training_loop_reads_the_device_once_per_block_not_per_step():
     from ch05.train_neuralnet import train
     from ch05.two_layer_net import TwoLayerNet
     from common import backend
-    from common.strict_device import counting_host_transfers
+    from strict_device import counting_host_transfers
 
     rng = np.random.RandomState(0)
     x = rng.rand(500, 784).astype(np.float32)
