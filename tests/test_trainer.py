@@ -338,7 +338,7 @@ def test_no_examples_is_refused(dataset):
 def test_losses_are_read_from_the_device_once_per_block(dataset):
     """Under the strict stand-in device, 300 steps read the device 3 times for the losses,
     not 300 (plus what the accuracies need at the 3 evaluations)."""
-    from common.strict_device import counting_host_transfers
+    from strict_device import counting_host_transfers
 
     with backend.using_device("strict"):
         trainer = make_trainer(dataset, epochs=30, batch=30)  # 10 steps an epoch: 300 steps
@@ -355,3 +355,67 @@ def test_a_test_set_needs_both_halves(dataset):
     with pytest.raises(ValueError, match="both x_test and t_test") as info:
         Trainer(MultiLayerNet(FEATURES, [4], CLASSES), x_train, t_train, x_test, None)
     assert "(90, 6)" in str(info.value) and "t_test None" in str(info.value)
+
+
+# ------------------------------------------------------------ the data, checked once
+
+
+@pytest.mark.parametrize(
+    "fault, error, words",
+    [
+        ("label -1", ValueError, "Trainer (training data): labels must be class indices in 0..2"),
+        ("label 3", ValueError, "Trainer (training data): labels must be class indices in 0..2"),
+        ("NaN", ValueError, "Trainer (training data): x contains NaN or infinite values"),
+        ("labels short", ValueError, "Trainer (training data): labels t must be 300 class"),
+        ("features", ValueError, "MultiLayerNet.predict: x has shape (1, 5), expected (N, 6)"),
+        ("strings", TypeError, "Trainer (training data): x must be a NumPy/CuPy array"),
+    ],
+)
+def test_bad_training_data_is_refused_when_the_trainer_is_built(dataset, fault, error, words):
+    x, t, x_test, t_test = dataset
+    x, t = x.copy(), t.copy()
+    if fault == "label -1":
+        t[7] = -1
+    elif fault == "label 3":
+        t[7] = 3
+    elif fault == "NaN":
+        x[4, 2] = np.nan
+    elif fault == "labels short":
+        t = t[:-1]
+    elif fault == "features":
+        x = x[:, :5]
+    else:
+        x = x.astype(str)
+    with pytest.raises(error) as info:
+        Trainer(MultiLayerNet(FEATURES, [4], CLASSES), x, t, x_test, t_test)
+    assert words in str(info.value), str(info.value)
+
+
+def test_bad_test_labels_are_refused_when_the_trainer_is_built(dataset):
+    x, t, x_test, t_test = dataset
+    with pytest.raises(ValueError, match=r"Trainer \(test data\): labels must be class indices"):
+        Trainer(MultiLayerNet(FEATURES, [4], CLASSES), x, t, x_test, t_test + 5)
+
+
+def test_the_steps_do_not_check_label_values_again(dataset, monkeypatch):
+    """The data were checked whole when the Trainer was built: every step (and every
+    evaluation) runs inside checks.data_checked(), so no step waits to read labels back."""
+    from common import checks
+
+    trainer = make_trainer(dataset, epochs=2)
+    inside = []
+    gradient, accuracy = trainer.network.gradient, trainer.network.accuracy
+    monkeypatch.setattr(
+        trainer.network,
+        "gradient",
+        lambda x, t: inside.append(checks._data_checked) or gradient(x, t),
+    )
+    monkeypatch.setattr(
+        trainer.network,
+        "accuracy",
+        lambda x, t: inside.append(checks._data_checked) or accuracy(x, t),
+    )
+    trainer.train()
+    assert len(inside) == trainer.max_iter + 2 * 2 + 1  # steps, 2 epochs x 2 sets, final test
+    assert all(inside), inside
+    assert checks._data_checked == 0  # and the block has ended
