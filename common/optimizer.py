@@ -183,9 +183,10 @@ def update_fits(owner, params, grads, state=None):
 
 def _kind(x):
     """NumPy's letter for the numbers in x ('f' float, 'i' integer, 'O' not numbers)."""
-    if isinstance(x, numbers.Real) and not hasattr(x, "dtype"):
-        return "f"  # a Python number: ``params[key] -= ...`` replaces it, whatever its type
-    return getattr(getattr(x, "dtype", None), "kind", "O")
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:  # a Python number is replaced in the dict (params[key] -= ...): fine
+        return "f" if isinstance(x, numbers.Real) else "O"
+    return dtype.kind
 
 
 def _describe(x):
