@@ -1,10 +1,12 @@
-"""Tests for common/backend.py: device selection, moving arrays, and the errors a
-missing GPU gives (in-process, at import time, and from a script's --device)."""
+"""Tests for common/backend.py: device selection, moving arrays, plugging in a device, and the
+errors a missing GPU gives (in-process, at import time, and from a script's --device); and for
+the test session's temporary folder, which a run leaves behind empty."""
 
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -159,29 +161,75 @@ def test_dlfs_device_cpu_is_numpy():
     assert result.returncode == 0 and result.stdout.strip() == "True"
 
 
+SCRIPT = """
+    from common.cli import script_parser, setup
+    args = script_parser("a tiny script", training=True).parse_args(sys.argv[1:])
+    setup(args)
+    print("should not get here")
+    """
+
+
 @pytest.mark.cpu_only
-def test_script_device_gpu_exits_with_one_line_and_no_traceback():
+@pytest.mark.parametrize(
+    "typed, environment, expected",
+    [
+        (["--device", "gpu"], "cpu", "error: --device gpu: the GPU backend needs CuPy"),
+        (["--device", "gpu"], "gpu", "error: --device gpu: the GPU backend needs CuPy"),
+        ([], "gpu", "error: $DLFS_DEVICE=gpu: the GPU backend needs CuPy"),
+        ([], " CUDA ", "error: $DLFS_DEVICE=cuda: unknown device 'cuda': choose one of cpu, gpu"),
+    ],
+)
+def test_a_device_that_cannot_be_used_stops_a_script_in_one_line_naming_its_source(
+    typed, environment, expected
+):
+    """What the user typed is named: --device on the command line, else $DLFS_DEVICE."""
+    code = "import sys\nsys.modules['cupy'] = None\n" + textwrap.dedent(SCRIPT)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *typed],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, DLFS_DEVICE=environment),
+        timeout=60,
+    )
+    assert result.returncode == 1 and "should not get here" not in result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), result.stderr
+    if "CuPy" in expected:
+        assert "pip install cupy" in lines[0]
+
+
+def test_register_device_plugs_in_an_array_module_and_honours_dlfs_device():
+    """A plugged-in device (the tests' stand-in is one) is selected by $DLFS_DEVICE once it is
+    registered; before that, get_xp() says the device is unknown."""
     result = run_python(
         """
-        from common.cli import script_parser, setup
-        parser = script_parser("a tiny script", training=True)
-        args = parser.parse_args(["--device", "gpu"])
-        setup(args)
-        print("should not get here")
+        import types
+        import numpy as np
+        from common import backend
+
+        class Box(np.ndarray):
+            pass
+        module = types.SimpleNamespace(
+            ndarray=Box, asarray=lambda x: np.asarray(x).view(Box), asnumpy=np.asarray
+        )
+        try:
+            backend.get_xp()
+        except backend.DeviceError as exc:
+            print(exc)
+        backend.register_device("box", module)
+        x = backend.to_device([1.0, 2.0])
+        print(backend.get_device(), type(x).__name__, backend.get_array_module(x) is module)
+        print(type(backend.to_cpu(x)).__name__)
         """,
-        block_cupy=True,
-        DLFS_DEVICE="cpu",
+        PYTHONPATH="",
+        DLFS_DEVICE="box",
     )
-    assert result.returncode != 0
-    assert "should not get here" not in result.stdout
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert (
-        lines[0].startswith("error: --device gpu:")
-        and "CuPy" in lines[0]
-        and "pip install" in lines[0]
-    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "$DLFS_DEVICE=box: unknown device 'box': choose one of cpu, gpu",
+        "box Box True",
+        "ndarray",
+    ]
 
 
 @pytest.mark.cpu_only
@@ -218,3 +266,26 @@ def test_gpu_round_trip():
         assert isinstance(back, np.ndarray)
         np.testing.assert_array_equal(back, x)
         assert backend.gpu_available()
+
+
+# --------------------------------------------------------------------------- the test session
+
+
+def test_a_test_session_leaves_nothing_in_the_temp_folder(tmp_path):
+    """A pytest run (here one test that uses tmp_path and a subprocess) deletes its MNIST cache
+    folder and its tmp_path folders when it ends."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {key: value for key, value in os.environ.items() if key != "DLFS_CACHE_DIR"}
+    env["TMPDIR"] = str(temp)
+    probe = "tests/test_strict_device.py::test_processes_started_by_the_tests_have_the_stand_in"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", probe],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout[-2000:]
+    assert list(temp.iterdir()) == []
