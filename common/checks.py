@@ -146,3 +146,23 @@ def gradients_fit(owner, params, grads):
                 f"{owner}.update: the gradient of {key!r} has {got}, "
                 f"expected shape {getattr(param, 'shape', ())}"
             )
+
+
+def scores_and_labels(owner, y, t):
+    """A batch of scores (N, C) and its checked labels: ``(y, t, one_hot)``.
+
+    One example (C,) becomes a batch of one, its label a number, a (1,) array or a
+    (C,) one-hot row; lists become arrays on the scores' device.
+    """
+    xp = get_array_module(y)
+    y, t = xp.asarray(y), xp.asarray(t)
+    if y.ndim == 1:
+        y = y.reshape(1, -1)
+        t = t.reshape(1, -1) if t.size == y.shape[1] and t.size > 1 else t.reshape(-1)
+    numbers_array(owner, "scores", y)
+    if y.ndim != 2 or 0 in y.shape:
+        raise ValueError(
+            f"{owner}: scores have shape {tuple(y.shape)}, expected one example (C,) "
+            "or a non-empty batch (N, C)"
+        )
+    return y, t, labels(owner, t, *y.shape)
