@@ -10,9 +10,10 @@ calls ``backward(retain_grad=True)``, and walks from the result back through
 every ``creator`` and its inputs.  Boxes are operations (the Function's class),
 rounded boxes are Variables, labelled with their name, their value (for a
 number) or shape (for an array) and, after backward, their gradient (its value,
-or its norm for an array).  Data go left to right, from the inputs to the result;
-gradients flow the other way.  Blue: leaves that receive a gradient (inputs,
-parameters); grey: constants (the images x); white: intermediate results.
+or for an array its norm, the square root of the sum of its squares).  Data go
+left to right, from the inputs to the result; gradients flow the other way.
+Blue: leaves that receive a gradient (inputs, parameters); grey: constants (the
+images x); white: intermediate results.
 
 The two-layer net is chapter 5's (784-50-10, batch 100) fed random stand-in
 images: the graph's shape does not depend on the data.
@@ -79,6 +80,7 @@ def label(node):
     if node.grad is not None:
         grad = backend.to_cpu(node.grad)
         lines.append(
+            # an array's gradient as one number, its norm (the figure's legend says so)
             f"grad {grad.item():.4g}" if grad.size == 1 else f"grad norm {np.linalg.norm(grad):.3g}"
         )
     return "\n".join(lines)
@@ -132,13 +134,14 @@ def draw_graph(root, title=None, ax=None):
     for n in nodes:
         c = where[id(n)][0]
         widths[c] = max(widths.get(c, 0), max(len(line) for line in labels[id(n)].split("\n")))
-    x, gap = {0: widths[0] / 2}, 6
+    x, gap = {0: widths[0] / 2}, 5
     for c in range(1, len(widths)):
         x[c] = x[c - 1] + (widths[c - 1] + widths[c]) / 2 + gap
     right = x[len(widths) - 1] + widths[len(widths) - 1] / 2
     rows = [r for _, r in where.values()]
     if ax is None:
-        size = (max(6.4, 0.085 * right + 0.6), max(2.6, 0.8 * (max(rows) - min(rows) + 1) + 1.2))
+        # about 0.1 inch a character of the 10-point labels, 0.8 inch a row
+        size = (max(6.4, 0.1 * right + 0.6), max(2.8, 0.8 * (max(rows) - min(rows) + 1) + 1.4))
         _, ax = plt.subplots(figsize=size)
     texts = {}
     for n in nodes:
@@ -146,7 +149,7 @@ def draw_graph(root, title=None, ax=None):
         style = "square,pad=0.35" if kind(n) == "function" else "round,pad=0.35"
         box = dict(boxstyle=style, facecolor=COLORS[kind(n)], edgecolor="0.3")
         texts[id(n)] = ax.text(
-            x[c], r, labels[id(n)], ha="center", va="center", fontsize=8, bbox=box
+            x[c], r, labels[id(n)], ha="center", va="center", fontsize=10, bbox=box
         )
     for source, target in edges:  # from the right edge of the source to the left edge of the target
         ax.annotate(
@@ -155,13 +158,18 @@ def draw_graph(root, title=None, ax=None):
             xycoords=texts[id(target)],
             xytext=(1, 0.5),
             textcoords=texts[id(source)],
-            arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.0),
+            # the anchors are the text's edges, inside the padded box: shrink past the pad
+            arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.0, shrinkA=5, shrinkB=5),
         )
     ax.set_xlim(-1, right + 1)
-    ax.set_ylim(min(rows) - 0.7, max(rows) + 0.7)
+    # row 0 at the top, the next rows below it: inputs read top-down, as in the book's drawings
+    ax.set_ylim(max(rows) + 0.7, min(rows) - 0.7)
     ax.axis("off")
     present = [k for k in COLORS if any(kind(n) == k for n in nodes)]
     handles = [Patch(facecolor=COLORS[k], edgecolor="0.3", label=k) for k in present]
+    if any("grad norm" in text for text in labels.values()):  # say what the words mean
+        note = "grad norm: √(sum of the gradient's squares)"
+        handles.append(Patch(facecolor="none", edgecolor="none", label=note))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles))
     if title:
         ax.set_title(title)
