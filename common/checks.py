@@ -136,16 +136,50 @@ def finite(owner, name, x):
         raise ValueError(f"{owner}: {name} contains NaN or infinite values")
 
 
-def gradients_fit(owner, params, grads):
-    """Every parameter has a gradient of its own shape (NumPy would broadcast another in)."""
+def update_fits(owner, params, grads, state=None):
+    """The one check of an optimizer's update, made before anything moves.
+
+    Each parameter is a float array (or a plain number, which the update replaces in
+    the dict, as the book's comparison on f(x, y) needs) with a gradient of numbers of
+    its own shape (NumPy would broadcast another shape into it), and, after the first
+    update, a state of its own shape: the state belongs to the parameters the
+    optimizer was first used on.
+    """
+    if not isinstance(params, dict) or not hasattr(grads, "get"):
+        raise TypeError(
+            f"{owner}.update: params and grads must be dicts of arrays, got "
+            f"{type(params).__name__} and {type(grads).__name__}"
+        )
     for key, param in params.items():
-        grad = grads.get(key) if hasattr(grads, "get") else None
-        if getattr(grad, "shape", ()) != getattr(param, "shape", ()):
+        grad = grads.get(key)
+        if getattr(grad, "shape", ()) != getattr(param, "shape", ()) or grad is None:
             got = "none" if grad is None else f"shape {getattr(grad, 'shape', ())}"
             raise ValueError(
                 f"{owner}.update: the gradient of {key!r} has {got}, "
                 f"expected shape {getattr(param, 'shape', ())}"
             )
+        if _kind(param) != "f" or _kind(grad) not in "biuf":
+            raise TypeError(
+                f"{owner}.update: params[{key!r}] must be a float array and its gradient an "
+                f"array of numbers, got {_describe(param)} and {_describe(grad)}"
+            )
+        if state is not None and getattr(state.get(key), "shape", 0) != getattr(param, "shape", ()):
+            raise ValueError(
+                f"{owner}.update: parameter {key!r} is not one this {owner} was first used "
+                f"on (or has another shape); make a new {owner}() for other parameters"
+            )
+
+
+def _kind(x):
+    """NumPy's letter for the numbers in x ('f' float, 'i' integer, 'O' not numbers)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:  # a Python number
+        return "f" if _is_real(x) else "O"
+    return dtype.kind
+
+
+def _describe(x):
+    return f"{type(x).__name__} of dtype {x.dtype}" if hasattr(x, "dtype") else type(x).__name__
 
 
 def scores_and_labels(owner, y, t):

@@ -16,8 +16,6 @@ the first update; an optimizer then belongs to those parameters.  ``np.sqrt`` an
 ``np.zeros_like`` work on CuPy arrays too (NumPy hands them on to CuPy).
 """
 
-import numbers
-
 import numpy as np
 
 from common import checks
@@ -34,7 +32,7 @@ class SGD:
         self.lr = checks.positive_number("SGD", "lr", lr)
 
     def update(self, params, grads):
-        update_fits("SGD", params, grads)
+        checks.update_fits("SGD", params, grads)
         for key in params:
             params[key] -= self.lr * grads[key]
 
@@ -48,7 +46,7 @@ class Momentum:
         self.v = None
 
     def update(self, params, grads):
-        update_fits("Momentum", params, grads, self.v)
+        checks.update_fits("Momentum", params, grads, self.v)
         if self.v is None:
             self.v = zeros_like_each(params)
         for key in params:
@@ -71,7 +69,7 @@ class Nesterov:
         self.v = None
 
     def update(self, params, grads):
-        update_fits("Nesterov", params, grads, self.v)
+        checks.update_fits("Nesterov", params, grads, self.v)
         if self.v is None:
             self.v = zeros_like_each(params)
         for key in params:
@@ -89,7 +87,7 @@ class AdaGrad:
         self.h = None
 
     def update(self, params, grads):
-        update_fits("AdaGrad", params, grads, self.h)
+        checks.update_fits("AdaGrad", params, grads, self.h)
         if self.h is None:
             self.h = zeros_like_each(params)
         for key in params:
@@ -107,7 +105,7 @@ class RMSprop:
         self.h = None
 
     def update(self, params, grads):
-        update_fits("RMSprop", params, grads, self.h)
+        checks.update_fits("RMSprop", params, grads, self.h)
         if self.h is None:
             self.h = zeros_like_each(params)
         for key in params:
@@ -132,7 +130,7 @@ class Adam:
         self.v = None
 
     def update(self, params, grads):
-        update_fits("Adam", params, grads, self.m)
+        checks.update_fits("Adam", params, grads, self.m)
         if self.m is None:
             self.m, self.v = zeros_like_each(params), zeros_like_each(params)
         self.iter += 1
@@ -157,37 +155,3 @@ OPTIMIZERS = {
 def zeros_like_each(params):
     """The optimizer's state: a zero array shaped like each parameter, on its device."""
     return {key: np.zeros_like(param) for key, param in params.items()}
-
-
-def update_fits(owner, params, grads, state=None):
-    """The one check of an update, made before anything moves: each parameter is a float
-    array (or a plain number, replaced in the dict as the book's f(x, y) comparison needs)
-    with a gradient of numbers of its own shape (NumPy would broadcast another shape in)
-    and, after the first update, a state of its own shape: the state belongs to the
-    parameters the optimizer was first used on."""
-    if not isinstance(params, dict):
-        raise TypeError(f"{owner}.update: params must be a dict, got {type(params).__name__}")
-    checks.gradients_fit(owner, params, grads)
-    for key, param in params.items():
-        if _kind(param) != "f" or _kind(grads[key]) not in "biuf":
-            raise TypeError(
-                f"{owner}.update: params[{key!r}] must be a float array and its gradient an "
-                f"array of numbers, got {_describe(param)} and {_describe(grads[key])}"
-            )
-        if state is not None and getattr(state.get(key), "shape", 0) != getattr(param, "shape", ()):
-            raise ValueError(
-                f"{owner}.update: parameter {key!r} is not one this {owner} was first used "
-                f"on (or has another shape); make a new {owner}() for other parameters"
-            )
-
-
-def _kind(x):
-    """NumPy's letter for the numbers in x ('f' float, 'i' integer, 'O' not numbers)."""
-    dtype = getattr(x, "dtype", None)
-    if dtype is None:  # a Python number is replaced in the dict (params[key] -= ...): fine
-        return "f" if isinstance(x, numbers.Real) else "O"
-    return dtype.kind
-
-
-def _describe(x):
-    return f"{type(x).__name__} of dtype {x.dtype}" if hasattr(x, "dtype") else type(x).__name__

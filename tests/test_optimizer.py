@@ -263,7 +263,12 @@ def test_state_follows_a_subset_of_its_parameters(name):
 def bad_updates():
     W, g = np.ones((3, 2)), np.full((3, 2), 0.5)
     return {
-        "params not a dict": ([W], {"W": g}, TypeError, "params must be a dict, got list"),
+        "params not a dict": (
+            [W],
+            {"W": g},
+            TypeError,
+            "params and grads must be dicts of arrays, got list",
+        ),
         "missing gradient": ({"W": W, "b": np.ones(2)}, {"W": g}, ValueError, "'b' has none"),
         "gradient of another shape": ({"W": W}, {"W": g.T}, ValueError, "'W' has shape (2, 3)"),
         "broadcastable gradient": ({"W": W}, {"W": g[:1]}, ValueError, "'W' has shape (1, 2)"),
