@@ -24,10 +24,15 @@ It stops, changing nothing, if an ``.ipynb`` is newer than its ``.nb.py`` and ha
 cells: it was edited without jupytext, and ``jupytext --sync notebooks/chXX.ipynb`` carries
 those edits over to the ``.nb.py`` first. Outputs are deterministic apart from timings: random
 numbers are seeded, and no execution times are recorded in the cells.
+
+A failure is one line naming the notebook and the cell (an error in a cell, no ``python3``
+kernel, a kernel that dies, Ctrl-C), and leaves the stored notebook as it was.
 """
 
+import common  # noqa: F401, I001  first, so that Ctrl-C and SIGTERM give one line from here on
 import argparse
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -64,12 +69,33 @@ def kernel_environment(device=None):
     return env
 
 
+class NotebookFailed(Exception):
+    """A notebook could not be run to its end; the message is one line saying where and why."""
+
+
+def _cell_label(notebook, index):
+    """'cell 7 (`net = TwoLayerNet(...`)': the cell's number from 1 and its first line."""
+    if index is None:
+        return "before the first cell"
+    first = next((line for line in notebook.cells[index].source.splitlines() if line.strip()), "")
+    first = first if len(first) <= 40 else first[:37] + "..."
+    return f"cell {index + 1} (`{first}`)"
+
+
 def execute(notebook, cwd, env, record_timing=False):
     """Run every cell of ``notebook`` (in place) in a fresh kernel started in ``cwd``.
 
-    Raises nbclient's CellExecutionError, with the cell's traceback, at the first error.
+    Raises NotebookFailed, one line naming the cell, at the first error or when the
+    kernel is missing or dies; KeyboardInterrupt (Ctrl-C) says which cell it stopped.
     """
+    from jupyter_client.kernelspec import NoSuchKernel
     from nbclient import NotebookClient  # here: importing it takes a second or two
+    from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+    current = {"index": None}
+
+    def started(cell, cell_index, **_):
+        current["index"] = cell_index
 
     client = NotebookClient(
         notebook,
@@ -79,8 +105,35 @@ def execute(notebook, cwd, env, record_timing=False):
         record_timing=record_timing,
         coalesce_streams=True,  # one stdout output per cell, however the kernel split it
         resources={"metadata": {"path": str(cwd)}},
+        on_cell_start=started,
     )
-    client.execute(env=env)
+    try:
+        # the kernel's own log (a warning at start, tracebacks when it is shut down) is not
+        # the learner's business: what a cell prints comes back as its outputs
+        client.execute(env=env, stderr=subprocess.DEVNULL)
+    except Exception as exc:  # (KeyboardInterrupt goes on, to cli.run)
+        if isinstance(exc, AssertionError) and exc.__context__ is not None:
+            exc = exc.__context__  # nbclient's cleanup failing after the real failure
+        where = _cell_label(notebook, current["index"])
+        # nbclient answers Ctrl-C itself, by shutting the kernel down (a DeadKernelError);
+        # its signal handler leaves this future behind, the one trace that a signal came
+        interrupted = getattr(client, "_async_cleanup_kernel_future", None) is not None
+        if interrupted or getattr(exc, "ename", None) == "KeyboardInterrupt":
+            raise KeyboardInterrupt(f"in {where}") from None
+        if isinstance(exc, CellExecutionError):
+            raise NotebookFailed(f"{where}: {exc.ename}: {exc.evalue}") from exc  # traceback kept
+        if isinstance(exc, NoSuchKernel):
+            raise NotebookFailed(
+                f"no Jupyter kernel named {KERNEL_NAME!r}; install one in this environment "
+                "with `pip install -r requirements-notebooks.txt`"
+            ) from None
+        if isinstance(exc, DeadKernelError):
+            raise NotebookFailed(f"the kernel died in {where}") from None
+        if isinstance(exc, RuntimeError):  # "Kernel died before replying to kernel_info", ...
+            raise NotebookFailed(f"the kernel did not start ({exc})") from None
+        raise
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(f"in {_cell_label(notebook, current['index'])}") from None
     return notebook
 
 
@@ -121,7 +174,14 @@ def run(name, folder=HERE):
     source_path, ipynb_path = paths(name, folder)
     notebook = notebook_to_run(name, folder)
     start = time.perf_counter()
-    execute(notebook, cwd=folder, env=kernel_environment(device="cpu"))
+    try:
+        execute(notebook, cwd=folder, env=kernel_environment(device="cpu"))
+    except NotebookFailed as exc:
+        raise NotebookFailed(
+            f"{source_path.name}: {exc}; {ipynb_path.name} left as it was"
+        ) from None
+    except KeyboardInterrupt as exc:
+        raise KeyboardInterrupt(f"{exc} of {source_path.name}") from None
     nbformat.validate(notebook)
     jupytext.write(notebook, ipynb_path, fmt="ipynb")
     os.utime(source_path)  # the .nb.py is the newer of the two, as after a save in Jupyter
@@ -145,9 +205,14 @@ def main(argv=None):
     for name in names:  # first check them all, so that a refusal changes nothing
         notebook_to_run(name)
     for name in names:
-        run(name)
+        try:
+            run(name)
+        except NotebookFailed as exc:
+            sys.exit(f"error: {exc}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from common.cli import run as run_script  # Ctrl-C and SIGTERM: one line, 130 and 143
+
+    run_script(main)
