@@ -1,4 +1,4 @@
-"""Tests for common/threads.py: one BLAS thread by default, DLFS_CPU_THREADS to override."""
+"""Tests for common/threads.py: as many BLAS threads as free cores, DLFS_CPU_THREADS to override."""
 
 import os
 import subprocess
@@ -37,9 +37,10 @@ def probe(value):
     return tuple(map(int, result.stdout.split())), result.stderr
 
 
-def test_default_is_one_thread_and_zero_gives_every_core_back():
+def test_default_is_the_free_cores_and_zero_gives_every_core_back():
     (at_import, library, every_core, pinned), _ = probe(None)
-    assert at_import == library == 1
+    assert at_import == library
+    assert 1 <= at_import <= len(os.sched_getaffinity(0))
     assert every_core >= 1  # the library decides (every core, unless built with fewer)
     assert pinned == 1
 
@@ -57,7 +58,9 @@ def test_a_count_is_applied_at_import():
 
 def test_a_bad_value_does_not_break_the_import_and_keeps_the_default():
     (at_import, _, _, _), stderr = probe("two")
-    assert at_import == 1 and stderr == ""  # reported by common.cli.setup (see test_cli.py)
+    assert (
+        1 <= at_import <= len(os.sched_getaffinity(0)) and stderr == ""
+    )  # reported by common.cli.setup (see test_cli.py)
 
 
 def test_parse_threads_names_the_variable():
@@ -69,3 +72,26 @@ def test_parse_threads_names_the_variable():
             assert "DLFS_CPU_THREADS" in str(exc) and repr(bad.strip()) in str(exc)
         else:
             raise AssertionError(f"{bad!r} accepted")
+
+
+def fake_loadavg(tmp_path, monkeypatch, runnable):
+    path = tmp_path / "loadavg"
+    path.write_text(f"0.50 0.40 0.30 {runnable}/345 12345\n")
+    monkeypatch.setattr(threads, "LOADAVG", str(path))
+
+
+def test_free_cores_are_the_usable_cores_less_the_other_runnable_tasks(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    fake_loadavg(tmp_path, monkeypatch, 1)  # only this process runs: every core is free
+    assert threads.free_cores() == 4
+    fake_loadavg(tmp_path, monkeypatch, 3)  # two busy programs
+    assert threads.free_cores() == 2
+    fake_loadavg(tmp_path, monkeypatch, 9)  # more than the cores: still one thread
+    assert threads.free_cores() == 1
+
+
+def test_free_cores_is_one_where_the_kernel_gives_no_count(tmp_path, monkeypatch):
+    monkeypatch.setattr(threads, "LOADAVG", str(tmp_path / "missing"))
+    assert threads.free_cores() == 1
+    monkeypatch.delattr(os, "sched_getaffinity")  # macOS, Windows
+    assert threads.free_cores() == 1
