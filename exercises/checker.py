@@ -57,7 +57,6 @@ HINTS = {
     "not_flattened": "N-D input: flatten x to (N, -1) in forward and reshape dx back to x's "
     "original shape in backward",
     "db_sum": "db is the sum of dout over the batch axis (axis=0), one value per output",
-    "softmax_grad": "dL/dx = (y - t) / N, with y = softmax(x) and t one-hot",
     "swapped_keys": "gradients under the wrong names: W1/b1 belong to Affine1, W2/b2 to Affine2",
     "not_in_place": "params[key] = ... makes a new array that the network's layers never see: "
     "update in place (params[key] -= ...)",
@@ -229,8 +228,11 @@ def difference_lines(got, expected):
     for label, diff in (("absolute", abs_diff), ("relative", rel_diff)):
         i = np.unravel_index(int(np.argmax(diff)), diff.shape)
         where = f" at {list(map(int, i))}" if got.ndim else ""
+        shown = abs(float(got[i]) - float(expected[i]))  # nan stays nan (diff has inf there)
+        if label == "relative":
+            shown /= max(abs(float(expected[i])), 1e-300)
         lines.append(
-            f"largest {label} difference {_fmt(float(diff[i]))}{where} "
+            f"largest {label} difference {_fmt(shown)}{where} "
             f"(expected {_fmt(float(expected[i]))}, got {_fmt(float(got[i]))})"
         )
     return ["expected vs got: " + "; ".join(lines)]
