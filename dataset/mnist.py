@@ -423,7 +423,7 @@ def _exists(path):
         return False
 
 
-def main():
+def main(argv=None):
     """Fill the cache and print where it is; exit status 1 if MNIST is unavailable."""
     try:
         arrays = _load_arrays(normalize=False)
@@ -438,4 +438,6 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from common.cli import run  # Ctrl-C and SIGTERM: one line, as for every script
+
+    sys.exit(run(main))
