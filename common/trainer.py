@@ -207,10 +207,10 @@ class Trainer:
         each in the network's classes (or one-hot rows of them)."""
         owner = f"Trainer ({which} data)"
         checks.numbers_array(owner, "x", x)
+        checks.finite(owner, "x", x)
         # One example through the network: its door checks x, and the number of
         # scores is the number of classes the labels must fit.
         classes = self.network.predict(x[:1]).shape[-1]
-        checks.finite(owner, "x", x)
         checks.labels(owner, t, x.shape[0], classes)
         return backend.to_device(x), backend.to_device(t)
 
