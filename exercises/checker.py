@@ -217,7 +217,7 @@ def _fmt(value):
 
 
 def difference_lines(got, expected):
-    """Largest absolute and relative difference, each with its index and both values."""
+    """Two lines: the largest absolute and relative difference, each with where and both values."""
     if got.size == 0:
         return []
     with np.errstate(all="ignore"):
@@ -235,7 +235,7 @@ def difference_lines(got, expected):
             f"largest {label} difference {_fmt(shown)}{where} "
             f"(expected {_fmt(float(expected[i]))}, got {_fmt(float(got[i]))})"
         )
-    return ["expected vs got: " + "; ".join(lines)]
+    return lines
 
 
 def compare(

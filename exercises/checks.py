@@ -78,7 +78,7 @@ def check_sigmoid(sigmoid):
         (np.array([-1000.0, -30.0, 0.0, 30.0, 1000.0]), True),
     ]
     for x, large in cases:
-        case = describe(x=x)
+        case = describe(x=x) + (", values up to +-1000" if large else "")
         got = call("sigmoid(x)", sigmoid, x, case=case)
         with np.errstate(all="ignore"):
             mistakes = {"sign": F.sigmoid(-x), "precedence": 1 + np.exp(-x)}
@@ -114,7 +114,7 @@ def check_softmax(softmax):
         (np.array([[1000.0, 999.0, 998.0], [-1000.0, -999.0, -1001.0]]), True),
     ]
     for a, large in cases:
-        case = describe(a=a)
+        case = describe(a=a) + (", scores near +-1000" if large else "")
         got = call("softmax(a)", softmax, a, case=case)
         with np.errstate(all="ignore"):
             e = np.exp(a - a.max())
@@ -649,7 +649,8 @@ def _check_optimizer(Optimizer, reference, rule, kwargs, mistakes):
     histories = {key: _simulate(rule, params, steps, **flags) for key, flags in mistakes.items()}
     originals = dict(params)
     for step, grads in enumerate(steps):
-        case = f"update {step + 1} of 3, {kwargs}, params W1 (3, 2) and b1 (2,), grad W1[0, 0] = 0"
+        settings = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+        case = f"update {step + 1} of 3, {settings}, params W1 (3, 2) and b1 (2,)"
         call("update(params, grads)", opt.update, params, {k: v.copy() for k, v in grads.items()})
         ref.update(ref_params, {k: v.copy() for k, v in grads.items()})
         for key in params:

@@ -350,3 +350,31 @@ plt.show()
 # * Running a trained 784-50-100-10 network on the 10 000 MNIST test images gives about 97%
 #   accuracy (`python ch03/neuralnet_mnist.py` prints the same number), and batching gives the
 #   same answer faster (`python ch03/neuralnet_mnist_batch.py` times both ways).
+
+# %% [markdown]
+# ## Your turn
+#
+# Write this chapter's functions yourself: `step_function`, `sigmoid`, `relu`, `softmax` and the
+# three-layer `forward`. The stubs, with the book's names and the math in their docstrings, are in
+# `exercises/ch03.py`. From the repository root:
+#
+# ```bash
+# python -m exercises start ch03     # your copy: my_exercises/ch03.py (never overwritten)
+# python -m exercises check ch03     # or one exercise: check ch03.softmax
+# ```
+#
+# The checker compares each one with the course's code and says what is wrong. For a `softmax`
+# that does not subtract the largest score first, it prints:
+#
+# ```text
+# ch03.softmax                 FAILED       softmax(a) is wrong
+#     case: a (3,) float64, scores near +-1000
+#     largest absolute difference nan at [0] (expected 0.999955, got nan)
+#     largest relative difference nan at [0] (expected 0.999955, got nan)
+#     hint: overflow at large scores: exp(1000) is inf and inf / inf is NaN; subtract the largest
+#       score first (the result does not change)
+# passed: ch03 0/1
+# ```
+#
+# `python -m exercises check ch03.softmax --solution` shows the reference; `exercises/README.md`
+# explains the hints.

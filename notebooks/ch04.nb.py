@@ -399,3 +399,31 @@ plt.show()
 # * Gradient descent steps against the gradient; the learning rate sets the step.
 # * Training a network is gradient descent on its loss, over random mini-batches. Numerical
 #   gradients are correct but far too slow for real networks, which is why chapter 5 exists.
+
+# %% [markdown]
+# ## Your turn
+#
+# Write this chapter's functions yourself: `numerical_diff`, `numerical_gradient`,
+# `numerical_gradient_2d`, `gradient_descent` and `cross_entropy_error`. The stubs, with the
+# book's names and the math in their docstrings, are in `exercises/ch04.py`. From the repository
+# root:
+#
+# ```bash
+# python -m exercises start ch04     # your copy: my_exercises/ch04.py (never overwritten)
+# python -m exercises check ch04     # or one exercise: check ch04.cross_entropy_error
+# ```
+#
+# The checker compares each one with the course's code and says what is wrong. For a
+# `cross_entropy_error` that sums over the batch instead of averaging, it prints:
+#
+# ```text
+# ch04.cross_entropy_error     FAILED       cross_entropy_error(y, t) is wrong
+#     case: a batch, class-index labels: y (4, 5) float64, t (4,) int64
+#     largest absolute difference 5.39168 (expected 1.79723, got 7.18891)
+#     largest relative difference 3 (expected 1.79723, got 7.18891)
+#     hint: missing 1/N: you got expected * N (N = batch size); average over the batch
+# passed: ch04 0/1
+# ```
+#
+# `python -m exercises check ch04.cross_entropy_error --solution` shows the reference;
+# `exercises/README.md` explains the hints.

@@ -583,3 +583,29 @@ plt.show()
 # * An autograd engine keeps the layers' local rules and chains them itself: it records the graph
 #   while computing (`common.autograd`), gives the layers' gradients exactly, and differentiates
 #   its own gradients for second derivatives.
+
+# %% [markdown]
+# ## Your turn
+#
+# Write this chapter's functions yourself: `MulLayer`, `AddLayer`, `Relu`, `Sigmoid`, `Affine`,
+# `SoftmaxWithLoss` and `TwoLayerNet.gradient`. The stubs, with the book's names and the math in
+# their docstrings, are in `exercises/ch05.py`. From the repository root:
+#
+# ```bash
+# python -m exercises start ch05     # your copy: my_exercises/ch05.py (never overwritten)
+# python -m exercises check ch05     # or one exercise: check ch05.affine
+# ```
+#
+# The checker compares each one with the course's code and says what is wrong. For an
+# `Affine.backward` that computes `dW = dout.T @ x`, it prints:
+#
+# ```text
+# ch05.affine                  FAILED       backward: self.dW has shape (5, 3), expected (3, 5)
+#     case: x (4, 3) float64, W (3, 5) float64, b (5,) float64, dout (4, 5) float64
+#     hint: transposed product: you got the transpose of the answer; check the order of the
+#       factors (dW = x^T dout, dx = dout W^T)
+# passed: ch05 0/1
+# ```
+#
+# `python -m exercises check ch05.affine --solution` shows the reference; `exercises/README.md`
+# explains the hints.

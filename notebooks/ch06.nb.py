@@ -420,3 +420,32 @@ plt.show()
 #   training and test accuracy.
 # * Hyperparameters are searched at random on a log scale and judged on validation data, never
 #   on test data.
+
+# %% [markdown]
+# ## Your turn
+#
+# Write this chapter's functions yourself: `SGD`, `Momentum`, `AdaGrad`, `Adam`, `he_scale`,
+# `xavier_scale`, `Dropout`, `BatchNormalization`, `weight_decay_loss` and
+# `weight_decay_gradient`. The stubs, with the book's names and the math in their docstrings, are
+# in `exercises/ch06.py`. From the repository root:
+#
+# ```bash
+# python -m exercises start ch06     # your copy: my_exercises/ch06.py (never overwritten)
+# python -m exercises check ch06     # or one exercise: check ch06.adam
+# ```
+#
+# The checker compares each one with the course's code and says what is wrong. For an `Adam`
+# without the bias correction, it prints:
+#
+# ```text
+# ch06.adam                    FAILED       params['W1'] after the update is wrong
+#     case: update 1 of 3, lr=0.1, beta1=0.9, beta2=0.999, params W1 (3, 2) and b1 (2,)
+#     largest absolute difference 0.216227 at [2, 1] (expected -0.0328034, got -0.249031)
+#     largest relative difference 6.59161 at [2, 1] (expected -0.0328034, got -0.249031)
+#     hint: Adam's bias correction is missing: lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t), with
+#       t counted from 1
+# passed: ch06 0/1
+# ```
+#
+# `python -m exercises check ch06.adam --solution` shows the reference; `exercises/README.md`
+# explains the hints.

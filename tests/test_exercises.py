@@ -194,8 +194,9 @@ def test_a_failure_is_diagnosed(tmp_path):
     out = done.stdout.splitlines()
     assert out[0].split()[:2] == ["ch03.softmax", "FAILED"]
     assert out[1].startswith("    case: a (3,) float64")
-    assert out[2].startswith("    expected vs got: largest absolute difference nan at [0]")
-    assert out[3].startswith("    hint: overflow at large scores")
+    assert out[2] == "    largest absolute difference nan at [0] (expected 0.999955, got nan)"
+    assert out[3] == "    largest relative difference nan at [0] (expected 0.999955, got nan)"
+    assert out[4].startswith("    hint: overflow at large scores")
     assert out[-1] == "passed: ch03 0/1"
 
 
