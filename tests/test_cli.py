@@ -218,3 +218,29 @@ def test_the_shared_seed_option_takes_only_what_numpy_can_seed(capsys):
         parser.parse_args(["--seed", str(2**40)])
     assert info.value.code == 2
     assert "argument --seed: must be from 0 to 4294967295" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "raised, status, line",
+    [
+        (cli.Terminated(), 143, "stopped by SIGTERM"),
+        (KeyboardInterrupt("at iteration 5"), 130, "stopped by Ctrl-C at iteration 5"),
+    ],
+)
+def test_run_ends_a_signal_in_one_line_with_the_shells_status(raised, status, line, capsys):
+    def main(argv):
+        raise raised
+
+    with pytest.raises(SystemExit) as info:
+        cli.run(main)
+    assert info.value.code == status
+    assert capsys.readouterr().err.strip() == line
+
+
+def test_run_reports_an_unwritable_output_in_one_line():
+    def main(argv):
+        raise cli.OutputError("cannot write figures into '/ro' (Read-only file system)")
+
+    with pytest.raises(SystemExit) as info:
+        cli.run(main)
+    assert info.value.code == "error: cannot write figures into '/ro' (Read-only file system)"
