@@ -42,7 +42,8 @@ Where this engine differs on purpose (DeZero's conventions, simpler to read):
 ``backward(retain_grad=True)`` keeps every intermediate gradient (PyTorch: one
 ``retain_grad()`` per tensor); the graph stays after ``backward`` (PyTorch frees
 it unless ``retain_graph=True``); data must be an array or a number, not a list;
-comparisons give NumPy arrays, not Variables; dtypes follow NumPy's promotion
+comparisons give NumPy arrays, not Variables; ``size`` is the number of values
+(NumPy's; PyTorch's ``size()`` is the shape); dtypes follow NumPy's promotion
 (float32 times a 0-d float64 array is float64; PyTorch keeps float32); ``y += 1``
 on a result makes a new Variable (PyTorch records an in-place operation: the same
 value and gradient); ``create_graph=True`` gradients are Variables.
@@ -125,6 +126,7 @@ class Variable:
 
     shape = property(lambda self: self.data.shape)
     ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)  # NumPy's and DeZero's (PyTorch: numel())
     dtype = property(lambda self: self.data.dtype)
     T = property(lambda self: Transpose()(self))
 
@@ -177,6 +179,11 @@ class Variable:
         across calls (``cleargrad()`` starts again); an intermediate one is kept (and
         added up) only with ``retain_grad``.
         """
+        if not (isinstance(retain_grad, bool) and isinstance(create_graph, bool)):
+            raise TypeError(  # PyTorch's first argument is the seed; here it is retain_grad
+                "Variable.backward: retain_grad and create_graph are True or False; "
+                "pass a seed as gradient=..."
+            )
         if not self.requires_grad:
             raise RuntimeError(
                 f"Variable.backward: {self!r} does not require a gradient (it was "

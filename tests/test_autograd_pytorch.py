@@ -87,6 +87,16 @@ def test_a_one_element_result_and_a_leaf_take_the_implicit_seed():
     assert float(leaf.grad) == 1.0
 
 
+def test_a_pytorch_style_positional_seed_is_refused():
+    x = Variable(np.array(2.0))
+    # (x * x).backward(torch.tensor(3.)): x.grad = 12.; here the first argument is
+    # retain_grad, so a seed given there would silently be taken for True
+    with pytest.raises(TypeError, match="retain_grad and create_graph are True or False"):
+        (x * x).backward(np.array(3.0))
+    (x * x).backward(gradient=np.array(3.0))
+    assert float(x.grad) == 12.0
+
+
 def test_a_seed_of_the_wrong_shape_is_refused_at_the_door():
     x = Variable(np.ones((2, 3)))
     # y.backward(torch.ones(4)): RuntimeError "Mismatch in shape: grad_output[0] has a shape
