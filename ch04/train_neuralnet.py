@@ -49,7 +49,7 @@ from common.cli import (
     train_size,
 )
 from common.progress import progress_bar, say
-from common.trainer import LossLog, TrainingInterrupted, draw_batch
+from common.training import LossLog, TrainingInterrupted, draw_batch
 
 # The defaults of each way of computing the gradient (see the docstring).
 MODE_DEFAULTS = {

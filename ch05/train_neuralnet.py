@@ -25,7 +25,7 @@ from common.cli import (
     setup,
 )
 from common.progress import progress_bar, say
-from common.trainer import LossLog, TrainingInterrupted, draw_batch
+from common.training import LossLog, TrainingInterrupted, draw_batch
 
 
 def train(network, data, iters, batch_size, lr):

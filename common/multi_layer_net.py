@@ -25,23 +25,6 @@ from common.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from common.layers import __all__ as _layers_names
 from common.util import accuracy
 
-# The names ``from common.multi_layer_net import *`` hands on.  The book's module
-# has no __all__, so a star import of it passes on everything it imports: sys
-# and os (from its sys.path line), np, OrderedDict, all that ``from
-# common.layers import *`` gives (the layers, the functions, im2col, col2im) and
-# numerical_gradient.  This list is that surface plus this module's additions.
-__all__ = [
-    "sys",
-    "os",
-    "OrderedDict",
-    "numerical_gradient",
-    *_layers_names,  # np, the functions, im2col, col2im, the layers
-    # this module
-    "MultiLayerNet",
-    "init_scale",
-    "ACTIVATIONS",
-]
-
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
 
 # weight_init_std by name: the variance of a layer's initial weights times its fan-in.
@@ -234,3 +217,21 @@ class MultiLayerNet:
                 grads[f"gamma{idx}"] = batch_norm.dgamma
                 grads[f"beta{idx}"] = batch_norm.dbeta
         return grads
+
+
+# The names ``from common.multi_layer_net import *`` hands on.  The book's module
+# has no __all__, so a star import of it passes on everything it imports: sys
+# and os (from its sys.path line), np, OrderedDict, all that ``from
+# common.layers import *`` gives (the layers, the functions, im2col, col2im) and
+# numerical_gradient.  This list is that surface plus this module's additions.
+__all__ = [
+    "sys",
+    "os",
+    "OrderedDict",
+    "numerical_gradient",
+    *_layers_names,  # np, the functions, im2col, col2im, the layers
+    # this module
+    "MultiLayerNet",
+    "init_scale",
+    "ACTIVATIONS",
+]

@@ -8,24 +8,16 @@
 Each step draws a random mini-batch (with replacement, as in the book), computes the
 gradients by backpropagation and lets the optimizer update ``network.params``.
 
-The schedule is the book's: ``iter_per_epoch = max(train_size / mini_batch_size, 1)``
-steps make an epoch (a fraction, 2.5 for 250 examples in batches of 100),
-``int(epochs * iter_per_epoch)`` steps in all, and the accuracies are measured when
-``step % iter_per_epoch == 0`` (steps counted from 0): after the first step, as
-"epoch 1", and then once per epoch.  Every loop of the course (chapters 4 and 5, the
-autograd script) uses this rule and numbers its epoch lines the same way.
+The book's schedule: ``iter_per_epoch = max(train_size / mini_batch_size, 1)``,
+``int(epochs * iter_per_epoch)`` steps, the accuracies when ``step % iter_per_epoch
+== 0`` (steps from 0; the first line is "epoch 1"), as in every loop of the course.
+The data are checked whole once, when the Trainer is built, on the host; the loop
+runs inside ``checks.data_checked()``, so no step waits to read labels back.
+``train_together`` steps several Trainers on the same mini-batches.
 
-The data are checked once, when the Trainer is built (shapes, dtypes, label range,
-no NaN), on the host before they go to the device; the loop then runs inside
-``checks.data_checked()``, so that no step waits for the device to read labels back.
-
-``train_together`` steps several Trainers on the same mini-batches, so that a
-comparison of optimizers, initial weights or batch norm differs in one thing only.
-
-The data move to the current device once, here. Losses stay on the device and are
-read back a block at a time (``LOSS_BLOCK`` steps: one device sync per block, not per
-step); a non-finite loss stops training with ``TrainingDiverged``, and Ctrl-C with
-``TrainingInterrupted``, both saying where training stood.
+Losses are read back from the device a block at a time; a non-finite loss stops
+training with ``TrainingDiverged``, Ctrl-C with ``TrainingInterrupted`` (both in
+``common/training.py``), saying where training stood.
 """
 
 import inspect
@@ -37,36 +29,7 @@ import numpy as np
 from common import backend, checks
 from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from common.progress import progress_bar, say
-
-# The book's trainer.py has no __all__ and does `import sys, os`, `import numpy as np` and
-# `from common.optimizer import *`, so its star import hands all of those on; scripts
-# typed from the book may rely on them. This list is that surface plus the course's own.
-__all__ = [
-    "sys",
-    "os",
-    "np",
-    "SGD",
-    "Momentum",
-    "Nesterov",
-    "AdaGrad",
-    "RMSprop",
-    "Adam",
-    "Trainer",
-    "train_together",
-    "TrainingDiverged",
-    "TrainingInterrupted",
-    "make_optimizer",
-]
-
-LOSS_BLOCK = 100  # steps whose losses are read back from the device in one transfer
-
-
-class TrainingDiverged(ValueError):
-    """The loss became NaN or infinite: further steps cannot recover."""
-
-
-class TrainingInterrupted(KeyboardInterrupt):
-    """Ctrl-C during training; the message says where it stopped."""
+from common.training import LOSS_BLOCK, LossLog, TrainingDiverged, TrainingInterrupted, draw_batch
 
 
 def make_optimizer(optimizer, optimizer_param=None):
@@ -87,52 +50,6 @@ def make_optimizer(optimizer, optimizer_param=None):
             f"optimizer_param; it takes {', '.join(accepted)}"
         )
     return optimizer_class(**params)
-
-
-def draw_batch(train_size, batch_size):
-    """Indices of a random mini-batch (with replacement, the book's ``np.random.choice``).
-
-    Drawn on the host from NumPy's global generator (so seeds give the same batches
-    on every device), then sent to the device where the data are.
-    """
-    return backend.to_device(np.random.choice(train_size, batch_size))
-
-
-class LossLog:
-    """The loss of every step: device scalars, turned into floats a block at a time."""
-
-    def __init__(self, block=LOSS_BLOCK, stop_on_divergence=True):
-        self.values = []  # floats, on the host
-        self._pending = []  # device scalars not yet read
-        self.block = block
-        self.stop_on_divergence = stop_on_divergence
-
-    def append(self, loss):
-        self._pending.append(loss)
-        if len(self._pending) >= self.block:
-            self.flush()
-
-    def last(self):
-        """The latest loss, as a float (reads the pending ones from the device)."""
-        return self.flush()[-1]
-
-    def flush(self):
-        """Read the pending losses in one transfer; raise TrainingDiverged at a non-finite one."""
-        if not self._pending:
-            return self.values
-        xp = backend.get_array_module(self._pending[0])
-        block = backend.to_cpu(xp.stack([xp.asarray(v) for v in self._pending]))
-        self._pending = []
-        start = len(self.values)
-        self.values.extend(float(v) for v in block)
-        bad = np.flatnonzero(~np.isfinite(block))
-        if bad.size and self.stop_on_divergence:
-            step = start + int(bad[0]) + 1
-            raise TrainingDiverged(
-                f"the loss became {block[bad[0]]} at step {step}: training diverged; "
-                "try a smaller learning rate (--lr)"
-            )
-        return self.values
 
 
 def _kind(value):
@@ -303,3 +220,27 @@ def train_together(trainers, progress=True, on_step=None):
                 trainer.losses.flush()
         except KeyboardInterrupt:
             raise TrainingInterrupted(f"interrupted at {first.where()}") from None
+
+
+# The book's trainer.py has no __all__ and does `import sys, os`, `import numpy as np` and
+# `from common.optimizer import *`, so its star import hands all of those on; scripts
+# typed from the book may rely on them. This list is that surface plus the course's own.
+__all__ = [
+    "sys",
+    "os",
+    "np",
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "AdaGrad",
+    "RMSprop",
+    "Adam",
+    "Trainer",
+    "train_together",
+    "TrainingDiverged",
+    "TrainingInterrupted",
+    "make_optimizer",
+    "LOSS_BLOCK",  # and the loop machinery of common.training, handed on
+    "LossLog",
+    "draw_batch",
+]
