@@ -60,8 +60,12 @@ class AutogradTwoLayerNet:
 
     def _door(self, method, x, t=None):
         """x checked and, with t, moved to the parameters' device (the contract of common)."""
-        checks.batch(f"AutogradTwoLayerNet.{method}", x, self.params["W1"].shape[0])
-        return backend.to_device(x), (backend.to_device(t) if hasattr(t, "shape") else t)
+        if isinstance(x, Variable):  # a named constant of the graph (computational_graph.py)
+            checks.batch(f"AutogradTwoLayerNet.{method}", x.data, self.params["W1"].shape[0])
+        else:
+            checks.batch(f"AutogradTwoLayerNet.{method}", x, self.params["W1"].shape[0])
+            x = backend.to_device(x)
+        return x, (backend.to_device(t) if hasattr(t, "shape") else t)
 
     def predict(self, x, train_flg=False):
         """Scores (a Variable) for a batch of images; ``x`` is a constant of the graph."""
