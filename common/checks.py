@@ -68,6 +68,30 @@ def whole_number(owner, name, value, low=1):
     return int(value)
 
 
+def one_of(owner, name, value, choices):
+    """``value`` (a string: case ignored) is one of ``choices``; returns it in lower case."""
+    key = value.lower() if isinstance(value, str) else value
+    if not isinstance(key, str) or key not in [c.lower() for c in choices]:
+        raise ValueError(f"{owner}: {name} must be one of {', '.join(choices)}, got {value!r}")
+    return key
+
+
+def sizes(owner, name, values):
+    """A list of layer sizes, each a whole number >= 1 (e.g. [100, 100])."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{owner}: {name} must be a list of sizes, e.g. [100, 100], got {values!r}")
+    return [whole_number(owner, f"each of {name}", n) for n in values]
+
+
+def known_keywords(owner, given, accepted):
+    """Every key of ``given`` is a parameter name in ``accepted`` (a typo such as 'lrr')."""
+    unknown = sorted(set(given) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"{owner}: unknown parameter(s) {', '.join(unknown)}; it takes {', '.join(accepted)}"
+        )
+
+
 def float_dtype(owner, dtype):
     """A NumPy float dtype: integer weights would be truncated to zero."""
     try:

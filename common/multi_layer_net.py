@@ -62,29 +62,15 @@ class MultiLayerNet:
         dtype=np.float32,
     ):
         name = type(self).__name__
-        if activation not in list(ACTIVATIONS):  # a list: an unhashable value is refused too
-            raise ValueError(
-                f"{name}: activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
-            )
-        if not hasattr(hidden_size_list, "__iter__"):
-            raise TypeError(
-                f"{name}: hidden_size_list must be a list of layer sizes, e.g. [100, 100], "
-                f"got {hidden_size_list!r}"
-            )
-        if isinstance(weight_init_std, str) and weight_init_std.lower() not in INIT_VARIANCES:
-            raise ValueError(
-                f"{name}: weight_init_std must be a number or one of {sorted(INIT_VARIANCES)}, "
-                f"got {weight_init_std!r}"
-            )
-        if not isinstance(weight_init_std, str):
+        self.activation = checks.one_of(name, "activation", activation, list(ACTIVATIONS))
+        if isinstance(weight_init_std, str):
+            checks.one_of(name, "weight_init_std", weight_init_std, list(INIT_VARIANCES))
+        else:
             checks.number_in(name, "weight_init_std", weight_init_std, 0, math.inf)
         self.input_size = checks.whole_number(name, "input_size", input_size)
-        self.hidden_size_list = [
-            checks.whole_number(name, "each hidden size", n) for n in hidden_size_list
-        ]
+        self.hidden_size_list = checks.sizes(name, "hidden_size_list", hidden_size_list)
         self.output_size = checks.whole_number(name, "output_size", output_size)
         self.hidden_layer_num = len(self.hidden_size_list)
-        self.activation = activation
         self.weight_decay_lambda = checks.number_in(
             name, "weight_decay_lambda", weight_decay_lambda, 0, math.inf
         )

@@ -36,19 +36,11 @@ def make_optimizer(optimizer, optimizer_param=None):
     """An optimizer from its name ('SGD', 'Momentum', ..., case-insensitive) or an instance."""
     if not isinstance(optimizer, str):
         return optimizer
-    try:
-        optimizer_class = OPTIMIZERS[optimizer.lower()]
-    except KeyError:
-        names = ", ".join(c.__name__ for c in OPTIMIZERS.values())
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {names}") from None
+    names = [c.__name__ for c in OPTIMIZERS.values()]
+    optimizer_class = OPTIMIZERS[checks.one_of("Trainer", "optimizer", optimizer, names)]
     params = dict(optimizer_param or {})
     accepted = inspect.signature(optimizer_class).parameters
-    unknown = sorted(set(params) - set(accepted))
-    if unknown:  # a typo such as 'lrr' would otherwise be a bare TypeError from __init__
-        raise ValueError(
-            f"{optimizer_class.__name__}: unknown parameter(s) {', '.join(unknown)} in "
-            f"optimizer_param; it takes {', '.join(accepted)}"
-        )
+    checks.known_keywords(f"{optimizer_class.__name__} (optimizer_param)", params, accepted)
     return optimizer_class(**params)
 
 

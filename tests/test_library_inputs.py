@@ -173,7 +173,7 @@ def test_network_numerical_gradient_door_refuses_bad_labels(network):
     [
         (lambda: MultiLayerNet(0, [5], C), "input_size"),
         (lambda: MultiLayerNet(D, 5, C), "hidden_size_list"),
-        (lambda: MultiLayerNet(D, [0], C), "hidden size"),
+        (lambda: MultiLayerNet(D, [0], C), "hidden_size_list"),
         (lambda: MultiLayerNet(D, [5], C, activation="tanh"), "activation"),
         (lambda: MultiLayerNet(D, [5], C, weight_init_std=float("nan")), "weight_init_std"),
         (lambda: MultiLayerNet(D, [5], C, weight_init_std="lecun"), "weight_init_std"),

@@ -311,7 +311,7 @@ def test_ctrl_c_says_where_training_stopped(dataset, monkeypatch):
         (dict(iters=float("nan")), "iters must be a whole number >= 1"),
         (dict(evaluate_sample_num_per_epoch=-1), "evaluate_sample_num_per_epoch"),
         (dict(evaluate_sample_num_per_epoch=0), "evaluate_sample_num_per_epoch"),
-        (dict(optimizer_param={"lrr": 0.1}), "SGD: unknown parameter(s) lrr"),
+        (dict(optimizer_param={"lrr": 0.1}), "SGD (optimizer_param): unknown parameter(s) lrr"),
         (dict(optimizer="Adam", optimizer_param={"beta": 0.9}), "it takes lr, beta1, beta2"),
     ],
 )
