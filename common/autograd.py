@@ -57,12 +57,12 @@ import operator
 import threading
 import weakref
 
-import numpy
-
 from common import backend, checks
 from common.backend import get_array_module
 from common.functions import log_softmax as _log_softmax
 from common.functions import sigmoid as _sigmoid
+
+import numpy
 
 
 class _Mode(threading.local):
@@ -103,23 +103,11 @@ class Variable:
     __hash__ = object.__hash__  # == compares values (below); a Variable stays a dict key
 
     def __init__(self, data, name=None, requires_grad=True):
-        # The door: every check of the data is here, none in the Functions.
-        if isinstance(data, Variable):
-            raise TypeError(f"Variable: data is already a Variable ({data!r}); pass data.data")
-        if isinstance(data, (numbers.Number, numpy.generic)):
-            data = backend.get_xp().asarray(data)  # a 0-d array on the current device
-        kind = getattr(getattr(data, "dtype", None), "kind", None)
-        if kind is None or not hasattr(data, "shape"):
-            raise TypeError(
-                f"Variable: data must be an array or a number, got {type(data).__name__}"
-            )
-        if kind not in "biuf":
-            raise TypeError(f"Variable: data must be numbers, got an array of dtype {data.dtype}")
-        if requires_grad and kind != "f":
-            raise TypeError(
-                f"Variable: only floating-point data can have a gradient, got {data.dtype} "
-                "(write 3.0, or .astype(float); a constant takes requires_grad=False)"
-            )
+        if not isinstance(data, numpy.ndarray):
+            data = _as_array(data)  # a number becomes a 0-d array; a device array stays
+        kind = data.dtype.kind
+        if kind not in "biuf" or (requires_grad and kind != "f"):
+            _refuse(data, requires_grad)
         self.data, self.name, self.requires_grad = data, name, requires_grad
         self.grad = self.creator = None
         self.generation = 0
@@ -211,6 +199,7 @@ class Variable:
             _add_grad(self, seed)
             return
         grads = {id(self): seed}  # this pass's dL/dy of the results on the way, by id
+        given = set()  # ids of the gradients given to a variable in this pass
         heap, seen, ties = [], set(), itertools.count()  # ties: equal generations pop in order
 
         def push(function):
@@ -238,24 +227,49 @@ class Variable:
                     if gx.dtype != x.dtype:  # float32 x times a float64 constant
                         gx = Cast(x.dtype)(gx)
                     if x.creator is None:  # a leaf: into its grad
-                        _add_grad(x, gx)
+                        _add_grad(x, gx, owned=id(gx) not in given)
                     else:  # x used twice: add up, never in place (gx may be another's too)
                         key = id(x)
                         grads[key] = gx if key not in grads else grads[key] + gx
                         push(x.creator)
+                    given.add(id(gx))
 
 
-def _add_grad(v, g):
-    """v.grad += g, where v.grad is an array of v's own (g may be another's gradient)."""
-    if isinstance(g, Variable):  # create_graph: Variables, never changed in place
-        if v.grad is not None:
-            v.grad = v.grad + g
-        else:  # the seed itself (a constant) is copied: no two gradients share data
-            v.grad = g if g.creator else Variable(g.data.copy(), requires_grad=False)
-    elif v.grad is None:
-        v.grad = get_array_module(g).array(g)  # a writable copy (g may be a broadcast view)
+# The door's checks (Variable.__init__): what data a Variable may hold.
+def _as_array(data):
+    if isinstance(data, Variable):
+        raise TypeError(f"Variable: data is already a Variable ({data!r}); pass data.data")
+    if isinstance(data, (numbers.Number, numpy.generic)):
+        return backend.get_xp().asarray(data)  # on the current device
+    if not (hasattr(data, "dtype") and hasattr(data, "shape")):
+        raise TypeError(f"Variable: data must be an array or a number, got {type(data).__name__}")
+    return data
+
+
+def _refuse(data, requires_grad):
+    if data.dtype.kind not in "biuf":
+        raise TypeError(f"Variable: data must be numbers, got an array of dtype {data.dtype}")
+    raise TypeError(
+        f"Variable: only floating-point data can have a gradient, got {data.dtype} "
+        "(write 3.0, or .astype(float); a constant takes requires_grad=False)"
+    )
+
+
+def _add_grad(v, g, owned=False):
+    """v.grad += g, never in place; v.grad ends as a writable array of v's own.
+
+    ``owned``: no other variable was given g in this pass, so v may keep g itself if
+    g is a new array (not a view of another); else v takes a copy.  PyTorch decides
+    the same way (it keeps an incoming gradient that nothing else refers to).
+    """
+    if v.grad is not None:
+        g, owned = v.grad + g, True  # a new array (or Variable)
+    if isinstance(g, Variable):  # create_graph: a constant (the seed itself) is copied
+        v.grad = g if g.creator else Variable(g.data.copy(), requires_grad=False)
+    elif isinstance(g, numpy.generic):  # NumPy gives 0-d results as read-only scalars
+        v.grad = numpy.array(g)
     else:
-        v.grad += g  # in place, as PyTorch accumulates
+        v.grad = g if owned and g.base is None else g.copy()
 
 
 def _integers(owner, name, values):

@@ -6,12 +6,6 @@ import re
 import sys
 import weakref
 
-import numpy as np
-import pytest
-import strict_device
-from conftest import requires_mnist, run_script
-from gradcheck import REL_TOL, rel_error, relu_margin
-
 from ch05.autograd_buy_apple_orange import autograd_buy_apple_orange
 from ch05.autograd_two_layer_net import PARAMS, AutogradTwoLayerNet, gradient_difference, train
 from ch05.computational_graph import collect, label, to_dot, two_layer_loss
@@ -20,6 +14,12 @@ from common import autograd as ag
 from common import backend
 from common.autograd import Function, Variable, no_grad
 from common.gradient import numerical_gradient
+
+import numpy as np
+import pytest
+import strict_device
+from conftest import requires_mnist, run_script
+from gradcheck import REL_TOL, rel_error, relu_margin
 
 RNG = np.random.RandomState(0)
 C = RNG.rand(4, 3)  # a constant matrix (the same at every evaluation of f)

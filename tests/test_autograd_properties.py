@@ -9,13 +9,13 @@ L = sum(f(inputs) * R) for a random R with float64 central differences, input by
 import contextlib
 import threading
 
-import numpy as np
-import pytest
-from gradcheck import REL_TOL, rel_error
-
 from common import autograd as ag
 from common.autograd import Variable, no_grad
 from common.gradient import numerical_gradient
+
+import numpy as np
+import pytest
+from gradcheck import REL_TOL, rel_error
 
 CASES = 300
 # h = 1e-5, not the book's 1e-4: composites of exp, ** and / curve enough that the
@@ -150,6 +150,8 @@ def test_random_expression_gradients_match_central_differences(seed):
             return float((y.data * R).sum())
 
     for i, (a, v) in enumerate(zip(inputs, variables)):
+        # Gradients of their own: an in-place edit of one (clipping) changes no other.
+        assert not any(np.shares_memory(v.grad, w.grad) for w in variables[i + 1 :]), i
         numerical = numerical_gradient(loss, a, h=H)
         assert v.grad is not None and v.grad.shape == a.shape, f"input {i}"
         assert v.grad.dtype == np.float64 and v.grad.flags.writeable, f"input {i}"

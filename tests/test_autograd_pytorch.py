@@ -9,11 +9,11 @@ PyTorch itself is not needed to run them.
 
 import threading
 
-import numpy as np
-import pytest
-
 from common import autograd as ag
 from common.autograd import Variable, no_grad
+
+import numpy as np
+import pytest
 
 SCORES = np.array([[0.5, -1.0, 2.0, 0.0], [1.0, 2.0, 3.0, 4.0]])
 
