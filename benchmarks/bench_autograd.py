@@ -16,12 +16,12 @@ import os
 import platform
 import statistics
 
-import numpy as np
-
 from ch05.autograd_two_layer_net import AutogradTwoLayerNet, train
 from ch05.two_layer_net import TwoLayerNet
 from common import backend, threads
 from common.cli import learning_rate, load_mnist_or_exit, positive_int
+
+import numpy as np
 
 NETWORKS = {"layers (TwoLayerNet)": TwoLayerNet, "autograd (expressions)": AutogradTwoLayerNet}
 GOAL = 1.5

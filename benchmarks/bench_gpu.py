@@ -17,14 +17,14 @@ import argparse
 import platform
 import time
 
-import numpy as np
-
 from common import backend, threads
 from common.cli import nonnegative_int, positive_int
 from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.optimizer import SGD, Adam
 from dataset.mnist import load_mnist
+
+import numpy as np
 
 WORKLOADS = {
     "large": dict(

@@ -23,11 +23,11 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
 from ch04.two_layer_net import TwoLayerNet
 from common import backend
 from common.cli import load_mnist_or_exit, nonnegative_int, positive_int, run, script_parser, setup
+
+import numpy as np
 
 KEYS = ("W1", "b1", "W2", "b2")
 

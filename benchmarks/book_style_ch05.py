@@ -25,9 +25,9 @@ import argparse
 import time
 from collections import OrderedDict
 
-import numpy as np
-
 from dataset.mnist import load_mnist
+
+import numpy as np
 
 
 def one_hot(labels):

@@ -15,13 +15,13 @@ import contextlib
 import functools
 import inspect
 
-import numpy as np
-
 from common import checks
 from common.cli import run, script_parser
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
 from common.trainer import Trainer
+
+import numpy as np
 
 BATCH, SIZES = 100, (784, [100, 100], 10)
 

@@ -23,11 +23,11 @@ START = time.perf_counter()  # before the imports: they are part of a script's w
 
 import os  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 from ch05.two_layer_net import TwoLayerNet  # noqa: E402
 from common import backend  # noqa: E402
 from common.cli import load_mnist_or_exit, positive_int, run, script_parser, setup  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 PARTS = [
     ("draw the batch indices (np.random.choice)", "choice"),  # and send them to the device

@@ -12,10 +12,10 @@ losses kept there until the end (as the course's script does on CuPy).
 import argparse
 import time
 
+from dataset.mnist import load_mnist
+
 import torch
 from torch import nn
-
-from dataset.mnist import load_mnist
 
 
 def main():

@@ -9,9 +9,9 @@ The book shows the image with PIL; here Matplotlib's imshow draws it, so no
 extra package is needed and the figure can be saved like any other.
 """
 
-import matplotlib.pyplot as plt
-
 from common import cli, plotting  # plotting: applies the course's figure style (rcParams)
+
+import matplotlib.pyplot as plt
 
 
 def main(argv=None):

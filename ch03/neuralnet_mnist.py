@@ -31,11 +31,11 @@ import sys
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
 from common.cli import run, script_parser, setup
 from common.functions import sigmoid, softmax
 from dataset.mnist import MnistUnavailableError, load_mnist
+
+import numpy as np
 
 #: Next to this file (not in the current folder), so the script runs from anywhere.
 SAMPLE_WEIGHT = Path(__file__).with_name("sample_weight.npz")

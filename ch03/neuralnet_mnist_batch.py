@@ -16,8 +16,6 @@ more so on a busy machine: the fastest of --repeat runs is shown.
 
 import time
 
-import numpy as np
-
 from ch03.neuralnet_mnist import (
     add_weights_argument,
     book_note,
@@ -26,6 +24,8 @@ from ch03.neuralnet_mnist import (
     predict,
 )
 from common import cli
+
+import numpy as np
 
 
 def count_correct_batched(network, x, t, batch_size=100):

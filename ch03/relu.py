@@ -7,12 +7,12 @@ cheap to compute and its gradient does not fade for large x, which is why
 modern networks use it more than the sigmoid.
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from common import plotting  # applies the course's figure style (rcParams)
 from common.cli import run, script_parser, setup
 from common.functions import relu
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def main(argv=None):

@@ -9,12 +9,12 @@ step jumps, while the sigmoid changes smoothly: its output is a continuous
 value in (0, 1), and that smoothness is what lets a network learn.
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from common import plotting  # applies the course's figure style (rcParams)
 from common.cli import run, script_parser, setup
 from common.functions import sigmoid, step_function
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def main(argv=None):

@@ -9,12 +9,12 @@ exist everywhere.  (common.functions.sigmoid computes it without overflowing
 exp for very negative x; the formula is the same.)
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from common import plotting  # applies the course's figure style (rcParams)
 from common.cli import run, script_parser, setup
 from common.functions import sigmoid
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def main(argv=None):

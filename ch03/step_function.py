@@ -8,12 +8,12 @@ descent.  That is why neural networks use smooth activations such as the
 sigmoid (see sigmoid.py and sig_step_compare.py).
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from common import plotting  # applies the course's figure style (rcParams)
 from common.cli import run, script_parser, setup
 from common.functions import step_function
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def main(argv=None):

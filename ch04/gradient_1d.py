@@ -13,12 +13,12 @@ The tangent line at a touches f there with that slope:
     y = f(a) + f'(a) (x - a)
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from common import plotting  # applies the course's figure style (rcParams)
 from common.cli import float_range, run, script_parser, setup
 from common.gradient import numerical_diff
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def function_1(x):

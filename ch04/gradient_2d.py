@@ -13,11 +13,11 @@ which f decreases fastest, which is what gradient descent follows
 (gradient_method.py).
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from common import gradient, plotting  # importing plotting applies the course's figure style
 from common.cli import float_range, run, script_parser, setup
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def function_2(x):

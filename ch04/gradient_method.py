@@ -13,12 +13,12 @@ Try the book's two warnings: --lr 10 (too large: the steps overshoot and x
 flies off to huge values) and --lr 1e-10 (too small: x barely moves).
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from ch04.gradient_2d import function_2, numerical_gradient
 from common import plotting  # applies the course's figure style (rcParams)
 from common.cli import float_range, int_range, learning_rate, run, script_parser, setup
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 
 def gradient_descent(f, init_x, lr=0.01, step_num=100):

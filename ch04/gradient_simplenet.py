@@ -13,11 +13,11 @@ perturbing one weight at a time.
 The book draws W at random without a seed; --seed makes the run repeatable.
 """
 
-import numpy as np
-
 from common.cli import random_seed, run, script_parser, setup
 from common.functions import cross_entropy_error, softmax
 from common.gradient import numerical_gradient
+
+import numpy as np
 
 
 class simpleNet:  # noqa: N801  (the book's name)

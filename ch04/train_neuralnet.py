@@ -31,9 +31,6 @@ How the gradient is computed, and the defaults that go with each way
 
 import time
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from ch04.two_layer_net import TwoLayerNet
 from common import backend, plotting
 from common.cli import (
@@ -50,6 +47,9 @@ from common.cli import (
 )
 from common.progress import progress_bar, say
 from common.training import LossLog, TrainingInterrupted, draw_batch
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 # The defaults of each way of computing the gradient (see the docstring).
 MODE_DEFAULTS = {

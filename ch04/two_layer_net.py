@@ -29,14 +29,14 @@ device (so the chapter's code runs unchanged with --device gpu) and check that x
 has input_size values per example; the labels are checked by softmax_loss.
 """
 
-import numpy as np
-
 from common import backend, checks
 from common.backend import get_array_module
 from common.fast_gradient import fast_numerical_gradient
 from common.functions import sigmoid, sigmoid_grad, softmax, softmax_loss
 from common.gradient import numerical_gradient
 from common.util import accuracy
+
+import numpy as np
 
 
 class TwoLayerNet:

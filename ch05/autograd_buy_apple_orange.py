@@ -11,10 +11,10 @@ as in the layer version: dApple_num 110, dApple 2.2, dOrange 3.3,
 dOrange_num 165, dTax 650.
 """
 
-import numpy as np
-
 from common.autograd import Variable
 from common.cli import run, script_parser
+
+import numpy as np
 
 
 def autograd_buy_apple_orange(apple=100, apple_num=2, orange=150, orange_num=3, tax=1.1):

@@ -18,8 +18,6 @@ the wall time of the training steps of both is printed side by side.
 
 import time
 
-import numpy as np
-
 from ch05.two_layer_net import TwoLayerNet
 from common import backend, checks
 from common.autograd import Variable, as_variable, no_grad, relu, softmax_cross_entropy
@@ -35,6 +33,8 @@ from common.cli import (
 )
 from common.progress import progress_bar, say
 from common.util import accuracy
+
+import numpy as np
 
 PARAMS = ("W1", "b1", "W2", "b2")
 

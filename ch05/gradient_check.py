@@ -9,11 +9,11 @@ Both run in float64: in float32 the central difference
 (L(W + h) - L(W - h)) / 2h with h = 1e-4 keeps only two or three digits.
 """
 
-import numpy as np
-
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
 from common.cli import int_range, layer_width, load_mnist_or_exit, run, script_parser, setup
+
+import numpy as np
 
 
 def gradient_differences(network, x, t):

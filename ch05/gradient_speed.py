@@ -14,8 +14,6 @@ with the defaults on a laptop), then reports each parameter as it is done.
 import time
 import timeit
 
-import numpy as np
-
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
 from common.cli import (
@@ -28,6 +26,8 @@ from common.cli import (
     setup,
 )
 from common.gradient import numerical_gradient
+
+import numpy as np
 
 
 def main(argv=None):

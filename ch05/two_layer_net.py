@@ -19,12 +19,12 @@ double the time of every matrix product and buy nothing for training.  Pass
 import math
 from collections import OrderedDict
 
-import numpy as np
-
 from common import backend, checks
 from common.gradient import numerical_gradient
 from common.layers import Affine, Relu, SoftmaxWithLoss
 from common.util import accuracy
+
+import numpy as np
 
 
 class TwoLayerNet:

@@ -30,11 +30,11 @@ vary most over the training set (so W1 has N rows, not 784) to make it quick.
 
 import time
 
-import numpy as np
-
 from common.backend import to_cpu, to_device
 from common.cli import int_range, load_mnist_or_exit, run, script_parser, setup
 from common.multi_layer_net_extend import MultiLayerNetExtend
+
+import numpy as np
 
 
 def main(argv=None):

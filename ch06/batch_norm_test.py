@@ -31,8 +31,6 @@ after one step (epoch 0: close to the untrained network).
 
 import math
 
-import numpy as np
-
 from ch06.experiments import axes_grid, load_first_examples, train_epochs_side_by_side
 from common.backend import get_device, to_device
 from common.cli import (
@@ -49,6 +47,8 @@ from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.plotting import show_or_save
 from common.progress import say
 from common.trainer import Trainer
+
+import numpy as np
 
 
 def train_with_and_without(scale, x_train, t_train, epochs, batch_size, lr, verbose=True):

@@ -19,13 +19,13 @@ curves differ in the one thing compared. What is left to share is written here:
 import itertools
 import math
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from common.cli import load_mnist_or_exit
 from common.progress import say
 from common.trainer import Trainer, train_together
 from common.util import smooth_curve
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 LINE_STYLES = [("o", "-"), ("s", "--"), ("D", "-."), ("^", ":"), ("x", "-"), ("v", "--")]
 

@@ -33,9 +33,6 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from ch06.experiments import axes_grid
 from common import backend
 from common.cli import (
@@ -54,6 +51,9 @@ from common.plotting import show_or_save  # importing it also applies the course
 from common.progress import progress_bar, say
 from common.trainer import Trainer
 from common.util import shuffle_dataset
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 LR_RANGE = (-6, -2)  # log10 of the learning rate
 WEIGHT_DECAY_RANGE = (-8, -4)  # log10 of the weight decay

@@ -18,13 +18,13 @@ plus a figure of f itself: its 3-D surface, contour lines, the field of -grad f
 (where plain gradient descent steps), and Adam's path on the surface.
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib.lines import Line2D
-
 from common.cli import int_range, run, script_parser, setup
 from common.optimizer import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from common.plotting import show_or_save  # importing it also applies the course's figure style
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.lines import Line2D
 
 START = (-7.0, 2.0)
 LEVELS = [0.25, 0.5, 1, 2, 4, 8, 12, 16, 20]  # contour lines drawn at these values of f

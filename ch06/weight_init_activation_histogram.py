@@ -27,12 +27,12 @@ everything would flatten the rest.  Their share is written in each panel instead
 so the bars and the zeros together still add up to 100%.
 """
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from common.cli import int_range, layer_width, random_seed, run, script_parser, setup
 from common.functions import relu, sigmoid
 from common.plotting import show_or_save  # importing it also applies the course's figure style
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 ACTIVATIONS = {"sigmoid": sigmoid, "tanh": np.tanh, "relu": relu}
 # The histograms' range: where the activation's outputs live.  ReLU's are not

@@ -18,9 +18,9 @@ import contextlib
 import math
 import numbers
 
-import numpy as np
-
 from common.backend import get_array_module
+
+import numpy as np
 
 # The checks of values that wait for the device are skipped inside data_checked().
 _data_checked = 0

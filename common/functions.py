@@ -12,10 +12,10 @@ the row maximum, as the book's does.  The losses check their labels (one line):
 NumPy would read a label -1 as the last class without a word.
 """
 
-import numpy as np  # noqa: F401  (handed on by the star import: see __all__)
-
 from common import checks
 from common.backend import get_array_module
+
+import numpy as np  # noqa: F401  (handed on by the star import: see __all__)
 
 # The names ``from common.functions import *`` hands on: the book's module has no
 # __all__, so its star import passes ``np`` too, and the book's scripts use it.

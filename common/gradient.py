@@ -13,10 +13,10 @@ Use float64 arrays: in float32, f(x + h) - f(x - h) loses most of its digits.
 
 import warnings
 
-import numpy as np
-
 from common import checks
 from common.backend import get_array_module
+
+import numpy as np
 
 # The names ``from common.gradient import *`` hands on: the book's module
 # passes on ``np`` (it has no __all__, so a star import gives whatever it

@@ -16,14 +16,14 @@ import os
 import sys
 from collections import OrderedDict
 
-import numpy as np
-
 from common import backend, checks
 from common.gradient import numerical_gradient
 from common.layers import *  # noqa: F403  (the book's surface, handed on: see __all__)
 from common.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from common.layers import __all__ as _layers_names
 from common.util import accuracy
+
+import numpy as np
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
 

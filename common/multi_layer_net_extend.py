@@ -5,13 +5,13 @@ With batch norm, ``params`` also holds gamma{i} (ones) and beta{i} (zeros).
 ``train_flg=True`` in ``predict``/``loss`` switches Dropout and BatchNorm to training behaviour.
 """
 
-import numpy as np
-
 from common import backend, checks
 from common.layers import BatchNormalization, Dropout
 from common.multi_layer_net import *  # noqa: F403  (the book's surface, handed on: see __all__)
 from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net import __all__ as _multi_layer_net_names
+
+import numpy as np
 
 # The names ``from common.multi_layer_net_extend import *`` hands on.  The book's
 # module imports the same as its multi_layer_net (sys, os, np, OrderedDict, all of

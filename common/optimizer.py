@@ -16,9 +16,9 @@ the first update; an optimizer then belongs to those parameters.  ``np.sqrt`` an
 ``np.zeros_like`` work on CuPy arrays too (NumPy hands them on to CuPy).
 """
 
-import numpy as np
-
 from common import checks
+
+import numpy as np
 
 # The names ``from common.optimizer import *`` hands on: the book's module has no
 # __all__, so its star import passes on ``np`` too, which the book's scripts use.

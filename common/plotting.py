@@ -10,11 +10,11 @@ whole or not at all (``cli.atomic_path``).
 
 import os
 
+from common.cli import OutputError, atomic_path
+
 import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.backends import BackendFilter, backend_registry
-
-from common.cli import OutputError, atomic_path
 
 DEFAULT_SAVE_DIR = "figures"
 

@@ -24,12 +24,12 @@ import inspect
 import os
 import sys
 
-import numpy as np
-
 from common import backend, checks
 from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from common.progress import progress_bar, say
 from common.training import LOSS_BLOCK, LossLog, TrainingDiverged, TrainingInterrupted, draw_batch
+
+import numpy as np
 
 
 def make_optimizer(optimizer, optimizer_param=None):

@@ -7,9 +7,9 @@ at a non-finite loss; ``TrainingInterrupted`` is Ctrl-C, saying where training
 stood.  The loops themselves are in ``common/trainer.py`` and the chapter scripts.
 """
 
-import numpy as np
-
 from common import backend
+
+import numpy as np
 
 LOSS_BLOCK = 100  # steps whose losses are read back from the device in one transfer
 

@@ -5,10 +5,10 @@ chapters 4 to 6; ``conv_output_size``, ``im2col`` and ``col2im`` belong to the
 convolution layers of chapter 7, and are here because the book's module has them.
 """
 
-import numpy as np
-
 from common import checks
 from common.backend import get_array_module
+
+import numpy as np
 
 # The names ``from common.util import *`` hands on: the book's module has no
 # __all__, so a star import of it passes on everything it defines and imports,

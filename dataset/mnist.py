@@ -43,10 +43,10 @@ import zlib
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
-
 from dataset import download
 from dataset.download import BadSource, gunzip, gz_limit, say
+
+import numpy as np
 
 __all__ = [
     "load_mnist",

@@ -11,9 +11,9 @@ with the course's layers (common/layers.py) and with float64 numerical gradients
 
 from collections import OrderedDict
 
-import numpy as np
-
 from common import layers
+
+import numpy as np
 
 
 class MulLayer:

@@ -11,8 +11,6 @@ Gradients are also compared with float64 numerical differentiation
 
 import copy
 
-import numpy as np
-
 from common import functions as F
 from common import gradient as G
 from common import layers as L
@@ -20,6 +18,8 @@ from common import optimizer as O
 from common.multi_layer_net import init_scale
 from exercises import solutions
 from exercises.checker import Failed, call, check_pair, compare, describe
+
+import numpy as np
 
 RNG_SEED = 2024
 

@@ -8,11 +8,11 @@ at the end, ``init_scale`` computes both scales, and ``ch04/gradient_method.py``
 can; the tests check that these agree with them.
 """
 
-import numpy as np
-
 from common.functions import identity_function, sigmoid
 from common.gradient import numerical_gradient
 from common.multi_layer_net import init_scale
+
+import numpy as np
 
 
 def forward(network, x):

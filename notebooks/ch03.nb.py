@@ -38,15 +38,15 @@
 import time
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 import ch03
 from ch03.neuralnet_mnist import init_network, predict
 from ch03.neuralnet_mnist_batch import best_time, count_correct_batched
 from common import plotting
 from common.functions import relu, sigmoid, softmax, step_function
 from dataset.mnist import load_mnist
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 plt.rcParams.update(plotting.STYLE)  # the course's figure style (100 dpi keeps the notebook small)
 np.set_printoptions(precision=4, suppress=True)

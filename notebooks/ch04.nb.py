@@ -38,9 +38,6 @@
 # %matplotlib inline
 import time
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from ch04.gradient_1d import function_1, tangent_line
 from ch04.gradient_2d import function_2, plot_gradient_field
 from ch04.gradient_method import gradient_descent
@@ -51,6 +48,9 @@ from common.functions import cross_entropy_error, sum_squared_error
 from common.gradient import numerical_diff, numerical_gradient
 from common.util import smooth_curve
 from dataset.mnist import load_mnist
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 plt.rcParams.update(plotting.STYLE)  # the course's figure style (100 dpi keeps the notebook small)
 np.set_printoptions(precision=4, suppress=True)

@@ -40,10 +40,6 @@
 # %matplotlib inline
 import time
 
-import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib.lines import Line2D
-
 from ch05 import computational_graph
 from ch05.autograd_two_layer_net import AutogradTwoLayerNet, train
 from ch05.buy_apple_orange import buy_apple_orange
@@ -56,6 +52,10 @@ from common.gradient import numerical_gradient
 from common.layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
 from common.util import smooth_curve
 from dataset.mnist import load_mnist
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.lines import Line2D
 
 plt.rcParams.update(plotting.STYLE)  # the course's figure style (100 dpi keeps the notebook small)
 np.set_printoptions(precision=4, suppress=True)

@@ -39,9 +39,6 @@
 # %matplotlib inline
 import copy
 
-import matplotlib.pyplot as plt
-import numpy as np
-
 from ch06.batch_norm_test import train_with_and_without
 from ch06.experiments import (
     axes_grid,
@@ -61,6 +58,9 @@ from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.optimizer import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from common.trainer import Trainer
 from dataset.mnist import load_mnist
+
+import matplotlib.pyplot as plt
+import numpy as np
 
 plt.rcParams.update(plotting.STYLE)  # the course's figure style (100 dpi keeps the notebook small)
 np.set_printoptions(precision=4, suppress=True)

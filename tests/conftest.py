@@ -32,9 +32,9 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(TESTS), os.environ.
 # waiting threads slow small products down many times (see common/threads.py).
 os.environ.setdefault("DLFS_CPU_THREADS", "1")
 
-import strict_device  # noqa: E402  (tests/ is on sys.path, as for gradcheck)
-
 from common import backend  # noqa: E402  (after the environment is set)
+
+import strict_device  # noqa: E402  (tests/ is on sys.path, as for gradcheck)
 
 strict_device.install()  # DLFS_DEVICE=strict selects it now
 

@@ -7,11 +7,11 @@ gradient is identically zero (a bias feeding a batch norm) has no meaningful
 relative error; it is checked against an absolute bound instead.
 """
 
-import numpy as np
-
 from common import backend
 from common.gradient import numerical_gradient
 from common.layers import Relu
+
+import numpy as np
 
 REL_TOL = 1e-7
 ZERO_GRAD_TOL = 1e-8

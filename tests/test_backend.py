@@ -8,12 +8,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+from common import backend
+from common.backend import DeviceError
+
 import numpy as np
 import pytest
 from gradcheck import preserved_backend
-
-from common import backend
-from common.backend import DeviceError
 
 using_device = backend.using_device
 

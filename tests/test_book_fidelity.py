@@ -7,9 +7,6 @@ smooth_curve's padding.  The expected values below are worked out from the
 book's definitions, not by calling the code under test a second time.
 """
 
-import numpy as np
-import pytest
-
 from common import backend
 from common.gradient import (
     _numerical_gradient_1d,
@@ -20,6 +17,9 @@ from common.gradient import (
 from common.layers import BatchNormalization
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.util import smooth_curve
+
+import numpy as np
+import pytest
 
 # --------------------------------------------------------------------------- star imports
 

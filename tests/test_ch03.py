@@ -9,14 +9,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ch03 import neuralnet_mnist, train_sample_weight
+from ch03.neuralnet_mnist import init_network
+from common import cli
+
 import numpy as np
 import pytest
 from conftest import REPO, requires_mnist, run_script
 from gradcheck import preserved_backend
-
-from ch03 import neuralnet_mnist, train_sample_weight
-from ch03.neuralnet_mnist import init_network
-from common import cli
 
 SCRIPTS = [
     "step_function",

@@ -3,10 +3,6 @@
 import importlib
 import re
 
-import numpy as np
-import pytest
-from conftest import REPO, requires_mnist, run_script
-
 from ch04.gradient_2d import function_2, numerical_gradient
 from ch04.gradient_method import gradient_descent
 from ch04.gradient_simplenet import simpleNet
@@ -14,6 +10,10 @@ from ch04.two_layer_net import TwoLayerNet
 from common import backend
 from common.functions import softmax
 from common.gradient import numerical_gradient as gradient_at_point
+
+import numpy as np
+import pytest
+from conftest import REPO, requires_mnist, run_script
 
 SCRIPTS = [
     "gradient_1d",

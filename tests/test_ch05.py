@@ -3,15 +3,15 @@
 import importlib
 import re
 
-import numpy as np
-import pytest
-from conftest import requires_mnist, run_script
-
 from ch05.buy_apple import buy_apple
 from ch05.buy_apple_orange import buy_apple_orange
 from ch05.layer_naive import AddLayer, MulLayer
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
+
+import numpy as np
+import pytest
+from conftest import requires_mnist, run_script
 
 
 def test_mul_and_add_layers_pass_gradients_like_the_book():
@@ -112,6 +112,7 @@ def test_the_training_loop_reads_the_device_once_per_block_not_per_step():
     from ch05.train_neuralnet import train
     from ch05.two_layer_net import TwoLayerNet
     from common import backend
+
     from strict_device import counting_host_transfers
 
     rng = np.random.RandomState(0)

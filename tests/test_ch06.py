@@ -109,11 +109,11 @@ def drawn_width_over_height(ax, contours, level):
 
 
 def test_valley_figures_draw_x_and_y_on_one_scale_with_one_legend_and_a_colorbar():
+    from ch06.optimizer_compare_naive import descend, optimizers, plot_function, plot_paths
+
     import matplotlib.pyplot as plt
     from matplotlib.contour import ContourSet
     from matplotlib.quiver import Quiver
-
-    from ch06.optimizer_compare_naive import descend, optimizers, plot_function, plot_paths
 
     paths = {name: descend(optimizer, 5) for name, optimizer in optimizers().items()}
     figures = [plot_paths(paths), plot_function(paths["Adam"], "Adam")]
@@ -186,10 +186,10 @@ def test_histogram_shares_add_up_to_all_outputs_and_count_relu_zeros_apart():
 
 
 def test_histogram_grid_rows_share_a_visible_y_scale_of_percentages():
-    import matplotlib.pyplot as plt
-
     from ch06.weight_init_activation_histogram import forward, histogram_grid, histogram_shares
     from common.functions import relu
+
+    import matplotlib.pyplot as plt
 
     np.random.seed(0)
     x = np.random.randn(200, 50)

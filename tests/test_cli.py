@@ -8,10 +8,10 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 from common import backend, cli
 from common.trainer import TrainingDiverged, TrainingInterrupted
+
+import pytest
 
 
 def parse(option_type, *values, default=None):

@@ -19,11 +19,11 @@ import threading
 import time
 import tracemalloc
 
+from dataset import download, mnist
+
 import numpy as np
 import pytest
 import test_mnist as tm
-
-from dataset import download, mnist
 
 isolated = tm.isolated  # autouse: own cache folder, no MNIST_DIR, unreachable mirrors
 closed_url = tm.closed_url

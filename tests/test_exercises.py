@@ -10,13 +10,13 @@ import subprocess
 import sys
 import textwrap
 
-import numpy as np
-import pytest
-
 from ch05.two_layer_net import TwoLayerNet
 from common.multi_layer_net import MultiLayerNet
 from exercises import runner, solutions
 from exercises.__main__ import main
+
+import numpy as np
+import pytest
 
 STUBS = [runner.PACKAGE / f"{chapter}.py" for chapter in runner.CHAPTERS]
 

@@ -8,11 +8,11 @@ process (tests/test_exercises.py covers the child processes).
 import textwrap
 from collections import Counter
 
-import numpy as np
-import pytest
-
 from exercises import runner
 from exercises.checker import HINTS
+
+import numpy as np
+import pytest
 
 # Shared pieces of the wrong versions, so that each shows only its mistake.
 LAYER_OK = {

@@ -8,14 +8,14 @@ Arrays go through backend.to_device / to_cpu, so the file also runs with DLFS_DE
 
 import re
 
+from ch04.two_layer_net import TwoLayerNet
+from common.backend import get_array_module, to_cpu, to_device
+from common.fast_gradient import fast_numerical_gradient
+from common.gradient import numerical_gradient
+
 import numpy as np
 import pytest
 from conftest import requires_mnist, run_script
-
-from ch04.two_layer_net import TwoLayerNet
-from common.fast_gradient import fast_numerical_gradient
-from common.backend import get_array_module, to_cpu, to_device
-from common.gradient import numerical_gradient
 
 KEYS = ("W1", "b1", "W2", "b2")
 TOLERANCE = 1e-6  # ||fast - reference|| / ||reference||, per parameter

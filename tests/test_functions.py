@@ -3,9 +3,6 @@ hard cases (pytest turns RuntimeWarning into an error, so overflow fails a test)
 
 import math
 
-import numpy as np
-import pytest
-
 from common.backend import to_cpu, to_device
 from common.functions import (
     cross_entropy_error,
@@ -21,6 +18,9 @@ from common.functions import (
     sum_squared_error,
 )
 from common.gradient import numerical_diff
+
+import numpy as np
+import pytest
 
 
 def dev(a, dtype=np.float64):

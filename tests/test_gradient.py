@@ -1,10 +1,10 @@
 """Tests for common/gradient.py: central differences on arrays of any shape."""
 
-import numpy as np
-import pytest
-
 from common.backend import get_array_module, to_cpu, to_device
 from common.gradient import numerical_diff, numerical_gradient
+
+import numpy as np
+import pytest
 
 
 def coupled(x):

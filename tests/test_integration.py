@@ -1,13 +1,13 @@
 """Integration: the shared package learns real MNIST (slow; needs MNIST_DIR or a cache)."""
 
-import numpy as np
-import pytest
-from conftest import requires_mnist
-
 from common import backend
 from common.backend import to_device
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
+
+import numpy as np
+import pytest
+from conftest import requires_mnist
 
 pytestmark = [pytest.mark.slow, requires_mnist]
 

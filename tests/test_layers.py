@@ -1,10 +1,6 @@
 """Tests for common/layers.py: forward values, backward against numerical gradients
 (float64, relative error <= 1e-7), shape checks and error messages."""
 
-import numpy as np
-import pytest
-from gradcheck import REL_TOL, check_layer, rel_error
-
 from common import backend
 from common.backend import to_cpu, to_device
 from common.gradient import numerical_gradient
@@ -18,6 +14,10 @@ from common.layers import (
     Sigmoid,
     SoftmaxWithLoss,
 )
+
+import numpy as np
+import pytest
+from gradcheck import REL_TOL, check_layer, rel_error
 
 
 def dev(a, dtype=np.float64):

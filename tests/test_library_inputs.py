@@ -14,10 +14,6 @@ their own test files; here only the doors are.
 
 import re
 
-import numpy as np
-import pytest
-import strict_device
-
 from ch04.two_layer_net import TwoLayerNet as NumericalTwoLayerNet
 from ch05.two_layer_net import TwoLayerNet
 from common import backend, checks
@@ -27,6 +23,10 @@ from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
 from common.optimizer import OPTIMIZERS, Adam
 from common.trainer import Trainer
+
+import numpy as np
+import pytest
+import strict_device
 
 N, D, C = 4, 3, 3  # examples, input features, classes
 DEVICES = ("cpu", "strict")

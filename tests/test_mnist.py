@@ -23,10 +23,10 @@ import sys
 import threading
 from pathlib import Path
 
+from dataset import download, mnist
+
 import numpy as np
 import pytest
-
-from dataset import download, mnist
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_MNIST_DIR = os.environ.get("MNIST_DIR")

@@ -1,14 +1,14 @@
 """Tests for common/multi_layer_net.py: structure, initialization, loss, accuracy and
 backpropagation against numerical gradients (float64, relative error <= 1e-7)."""
 
-import numpy as np
-import pytest
-from gradcheck import assert_grads_close, randomize_biases, relu_margin, using_device
-
 import common.util
 from common.backend import to_cpu, to_device
 from common.layers import Relu, Sigmoid
 from common.multi_layer_net import MultiLayerNet, init_scale
+
+import numpy as np
+import pytest
+from gradcheck import assert_grads_close, randomize_biases, relu_margin, using_device
 
 
 def data(n=4, features=5, classes=3, seed=0):

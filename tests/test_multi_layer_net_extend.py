@@ -1,13 +1,13 @@
 """Tests for common/multi_layer_net_extend.py: Dropout and Batch Normalization in the
 network, their train/test behaviour, and gradient checks (float64, fixed dropout masks)."""
 
-import numpy as np
-import pytest
-from gradcheck import assert_grads_close, randomize_biases, relu_margin, using_device
-
 from common.backend import to_cpu, to_device
 from common.layers import BatchNormalization, Dropout, Relu
 from common.multi_layer_net_extend import MultiLayerNetExtend
+
+import numpy as np
+import pytest
+from gradcheck import assert_grads_close, randomize_biases, relu_margin, using_device
 
 
 def data(n=5, features=4, classes=3, seed=0):

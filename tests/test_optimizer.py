@@ -4,12 +4,12 @@ book defaults, in-place updates, and progress on f(x, y) = x^2/20 + y^2."""
 import inspect
 import re
 
-import numpy as np
-import pytest
-
 from common.backend import to_cpu, to_device
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+
+import numpy as np
+import pytest
 
 EPS = 1e-7  # the small constant the book adds to denominators
 

@@ -13,11 +13,11 @@ import stat
 import subprocess
 import sys
 
+from common import cli, plotting
+
 import matplotlib.pyplot as plt
 import pytest
 from conftest import REPO
-
-from common import cli, plotting
 
 
 def special_files(folder, stdout_link=False):

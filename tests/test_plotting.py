@@ -1,10 +1,10 @@
 """Tests for common/plotting.py: one style, and figures saved whole or shown, never lost."""
 
+from common import plotting
+
 import matplotlib
 import matplotlib.pyplot as plt
 import pytest
-
-from common import plotting
 
 
 def test_the_course_style_is_applied_on_import():

@@ -6,13 +6,13 @@ import os
 import subprocess
 import sys
 
+from common import backend
+
 import numpy as np
 import pytest
 import strict_device
 from conftest import run_script
 from strict_device import StrictArray, counting_host_transfers
-
-from common import backend
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@
 import copy
 import re
 
-import numpy as np
-import pytest
-
 from common import backend
 from common.backend import to_cpu, to_device
 from common.multi_layer_net import MultiLayerNet
@@ -19,6 +16,9 @@ from common.trainer import (
     make_optimizer,
     train_together,
 )
+
+import numpy as np
+import pytest
 
 CLASSES, FEATURES = 3, 6
 

@@ -1,10 +1,10 @@
 """Tests for common/util.py: smooth_curve, shuffle_dataset, accuracy, im2col and col2im."""
 
-import numpy as np
-import pytest
-
 from common.backend import to_cpu, to_device
 from common.util import col2im, conv_output_size, im2col, shuffle_dataset, smooth_curve
+
+import numpy as np
+import pytest
 
 
 @pytest.mark.parametrize("n", [11, 12, 50, 1000])

@@ -1,9 +1,9 @@
 """common.util.shuffle_dataset refuses examples and labels of different lengths (issue 22)."""
 
+from common.util import shuffle_dataset
+
 import numpy as np
 import pytest
-
-from common.util import shuffle_dataset
 
 
 @pytest.mark.parametrize("x_rows, t_rows", [(5, 3), (3, 5)])
