@@ -46,7 +46,9 @@ comparisons give NumPy arrays, not Variables; ``size`` is the number of values
 (NumPy's; PyTorch's ``size()`` is the shape); dtypes follow NumPy's promotion
 (float32 times a 0-d float64 array is float64; PyTorch keeps float32); ``y += 1``
 on a result makes a new Variable (PyTorch records an in-place operation: the same
-value and gradient); ``create_graph=True`` gradients are Variables.
+value and gradient); ``create_graph=True`` gradients are Variables; backward's
+first argument is ``retain_grad`` (PyTorch's is the seed: here ``gradient=``); integer
+one-hot label rows are read as ``SoftmaxWithLoss`` reads them (PyTorch wants floats).
 """
 
 import contextlib
