@@ -106,7 +106,7 @@ class Variable:
 
     def __init__(self, data, name=None, requires_grad=True):
         if not isinstance(data, numpy.ndarray):
-            data = _as_array(data)  # a number becomes a 0-d array; a device array stays
+            data = _as_array(data, requires_grad)  # a number: see _as_array; arrays stay
         kind = data.dtype.kind
         if kind not in "biuf" or (requires_grad and kind != "f"):
             _refuse(data, requires_grad)
@@ -238,11 +238,15 @@ class Variable:
 
 
 # The door's checks (Variable.__init__): what data a Variable may hold.
-def _as_array(data):
+def _as_array(data, requires_grad):
     if isinstance(data, Variable):
         raise TypeError(f"Variable: data is already a Variable ({data!r}); pass data.data")
-    if isinstance(data, (numbers.Number, numpy.generic)):
-        return backend.get_xp().asarray(data)  # on the current device
+    if isinstance(data, numpy.generic):  # a NumPy scalar: what a host reduction gives
+        return numpy.asarray(data)
+    if isinstance(data, numbers.Number):
+        # A number that needs a gradient: a 0-d array on the current device.  A constant
+        # (2 in 2 * x) stays a NumPy scalar, which mixes with host and device arrays alike.
+        return backend.get_xp().asarray(data) if requires_grad else numpy.asarray(data)[()]
     if not (hasattr(data, "dtype") and hasattr(data, "shape")):
         raise TypeError(f"Variable: data must be an array or a number, got {type(data).__name__}")
     return data
@@ -591,15 +595,7 @@ def softmax_cross_entropy(x, t):
     """
     x = as_variable(x)
     t = t.data if isinstance(t, Variable) else t
-    _, t, one_hot = checks.scores_and_labels("softmax_cross_entropy", x.data, t)
-    if one_hot and t.dtype.kind != "f":  # one 1 and zeros per row (one read of the device)
-        zeros_and_ones = ((t == 0) | (t == 1)).all(axis=1)
-        if not bool((zeros_and_ones & (t.sum(axis=1) == 1)).all()):
-            raise ValueError(
-                f"softmax_cross_entropy: integer labels t of shape {tuple(t.shape)} are "
-                "read as one-hot rows, but not every row is one 1 and zeros (class "
-                "indices: one per example; probabilities: a float array)"
-            )
+    _, t, _ = checks.scores_and_labels("softmax_cross_entropy", x.data, t)
     if x.ndim == 1:  # one example: a batch of one, as in the layer
         x = x.reshape(1, -1)
     return SoftmaxCrossEntropy(t)(x)

@@ -138,7 +138,16 @@ def labels(owner, t, n, classes):
     the last class without a word) or an (n, classes) array of one-hot rows.
     """
     t_shape, kind = getattr(t, "shape", None), getattr(getattr(t, "dtype", None), "kind", "")
-    if t_shape == (n, classes) and kind in "biuf":
+    if t_shape == (n, classes) and kind == "f":  # one-hot or probability rows
+        return True
+    if t_shape == (n, classes) and kind in "biu":  # integer rows must be one 1 and zeros
+        one_hot = ((t == 0) | (t == 1)).all(axis=1) & (t.sum(axis=1) == 1)
+        if n and not _data_checked and not bool(one_hot.all()):
+            raise ValueError(
+                f"{owner}: integer labels t of shape {t_shape} are read as one-hot rows, but "
+                "not every row is one 1 and zeros (class indices: one per example; "
+                "probabilities: a float array)"
+            )
         return True
     if t_shape != (n,) or kind not in "iu":
         got = f"shape {t_shape} and dtype {t.dtype}" if t_shape is not None else repr(t)

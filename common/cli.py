@@ -187,6 +187,7 @@ def atomic_path(path):
         raise OutputError(f"{path} {problem}: not replaced; give a new file name")
     path = os.path.realpath(path)
     folder, name = os.path.split(path)
+    os.makedirs(folder, exist_ok=True)  # output_file accepted a folder it can create
     fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
     try:
         os.close(fd)

@@ -131,7 +131,7 @@ def draw(seed):
     while True:
         shape = tuple(rng.randint(1, 4, size=rng.randint(0, 4)))
         expression = Expression(rng, shape)
-        inputs = [rng.uniform(-1.5, 1.5, size=s) for s in expression.shapes]
+        inputs = [np.asarray(rng.uniform(-1.5, 1.5, size=s)) for s in expression.shapes]
         if expression.fit_for_central_differences(inputs):
             return expression, inputs
 
