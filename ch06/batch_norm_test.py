@@ -26,7 +26,7 @@ Printed per scale, as its pair of networks trains: one line per epoch,
 "epoch   N | without BN: train acc 0.1230 | with BN: train acc 0.4560". Both networks
 are trained by ``common.trainer.Trainer``s stepped together on the same mini-batches;
 as in the book, the accuracy is measured at the start of every epoch, the first time
-after one step (epoch 0: close to the untrained network).
+after one step (epoch 1: close to the untrained network).
 """
 
 import math

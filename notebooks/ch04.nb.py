@@ -332,9 +332,10 @@ print(f"numerical: {numerical_seconds:.2f} s, backprop: {backprop_seconds * 1000
 # ### Training with mini-batches
 #
 # Each step: draw a random mini-batch of 100 training images, compute the gradient of its loss,
-# and move every parameter against it with learning rate 0.1. After every **epoch** (one pass
-# worth of examples: 60 000 / 100 = 600 steps) measure the accuracy on the whole training set
-# and the whole test set. If the two stay close, the network generalizes rather than memorizes.
+# and move every parameter against it with learning rate 0.1. At the start of every **epoch**
+# (one pass worth of examples: 60 000 / 100 = 600 steps; the book's test `i % iter_per_epoch == 0`,
+# so the first time right after step 1) measure the accuracy on the whole training set and the
+# whole test set. If the two stay close, the network generalizes rather than memorizes.
 
 # %%
 np.random.seed(0)
@@ -345,28 +346,21 @@ x_train_d, t_train_d = backend.to_device(x_train), backend.to_device(t_train)
 x_test_d, t_test_d = backend.to_device(x_test), backend.to_device(t_test)
 
 train_size = x_train.shape[0]
-iter_per_epoch = train_size // batch_size
-losses, epochs, train_acc, test_acc = [], [], [], []
-
-
-def evaluate(epoch):
-    epochs.append(epoch)
-    train_acc.append(network.accuracy(x_train_d, t_train_d))
-    test_acc.append(network.accuracy(x_test_d, t_test_d))
-    print(f"epoch {epoch}: train acc {train_acc[-1]:.4f}, test acc {test_acc[-1]:.4f}")
-
+iter_per_epoch = max(train_size / batch_size, 1)  # the book's rule, as in every loop here
+losses, train_acc, test_acc = [], [], []
 
 start = time.perf_counter()
-evaluate(0)  # before training: about 0.1, a guess among ten digits
 for i in range(iters):
     batch_mask = backend.to_device(np.random.choice(train_size, batch_size))
     x_batch, t_batch = x_train_d[batch_mask], t_train_d[batch_mask]
-    losses.append(network.loss(x_batch, t_batch))  # kept as is: float() here would wait for a GPU
     grad = network.gradient(x_batch, t_batch)
     for key in ("W1", "b1", "W2", "b2"):
         network.params[key] -= lr * grad[key]
-    if (i + 1) % iter_per_epoch == 0:
-        evaluate((i + 1) // iter_per_epoch)
+    losses.append(network.last_loss)  # kept as is: float() here would wait for a GPU
+    if i % iter_per_epoch == 0:  # after the first step, then once an epoch
+        train_acc.append(network.accuracy(x_train_d, t_train_d))
+        test_acc.append(network.accuracy(x_test_d, t_test_d))
+        print(f"epoch {len(train_acc)}: train acc {train_acc[-1]:.4f}, test acc {test_acc[-1]:.4f}")
 print(f"{iters} steps in {time.perf_counter() - start:.1f} s")
 losses = [float(loss) for loss in losses]
 
@@ -378,6 +372,7 @@ left.axhline(np.log(10), color="gray", linestyle=":", label="log 10 (uniform gue
 left.set(title="Training loss", xlabel="iteration", ylabel="cross-entropy loss")
 left.legend()
 
+epochs = np.arange(1, len(train_acc) + 1)
 right.plot(epochs, train_acc, "o-", label="train acc")
 right.plot(epochs, test_acc, "s--", label="test acc")
 right.set(title="Accuracy after each epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1))
