@@ -199,42 +199,47 @@ class Variable:
             seed = Variable(seed, requires_grad=False)
         if self.creator is None:  # a leaf: d(self)/d(self) is all there is
             _add_grad(self, seed)
-            return
-        grads = {id(self): seed}  # this pass's dL/dy of the results on the way, by id
-        given = set()  # ids of the gradients given to a variable in this pass
-        heap, seen, ties = [], set(), itertools.count()  # ties: equal generations pop in order
+        elif create_graph:  # the rules, given Variables, record a graph of their own
+            with _grad_mode(True):
+                _backpropagate(self, seed, retain_grad, create_graph)
+        else:  # the rules are given arrays, on which a Function records nothing
+            _backpropagate(self, seed, retain_grad, create_graph)
 
-        def push(function):
-            if function not in seen:
-                seen.add(function)
-                heapq.heappush(heap, (-function.generation, next(ties), function))
 
-        push(self.creator)
-        with _grad_mode(create_graph):  # the rules record a graph of their own only if asked
-            while heap:
-                function = heapq.heappop(heap)[-1]
-                y = function.output()  # alive: a later function, or the caller, holds it
-                gy = grads.pop(id(y))
-                if retain_grad:
-                    _add_grad(y, gy)
-                if create_graph:
-                    gxs = function.backward(function.inputs, y, gy)
-                else:
-                    gxs = function.backward([x.data for x in function.inputs], y.data, gy)
-                for x, gx in zip(function.inputs, gxs if isinstance(gxs, tuple) else (gxs,)):
-                    if gx is None or not x.requires_grad:
-                        continue
-                    if gx.shape != x.shape:  # x was broadcast in forward: add up its copies
-                        gx = sum_to(gx, x.shape)
-                    if gx.dtype != x.dtype:  # float32 x times a float64 constant
-                        gx = Cast(x.dtype)(gx)
-                    if x.creator is None:  # a leaf: into its grad
-                        _add_grad(x, gx, owned=id(gx) not in given)
-                    else:  # x used twice: add up, never in place (gx may be another's too)
-                        key = id(x)
-                        grads[key] = gx if key not in grads else grads[key] + gx
-                        push(x.creator)
-                    given.add(id(gx))
+def _backpropagate(y, seed, retain_grad, create_graph):
+    """The chain rule from y (seeded with dL/dy) back to the leaves: Variable.backward's loop."""
+    grads = {id(y): seed}  # this pass's dL/dy of the results on the way, by id
+    given = set()  # ids of the gradients given to a variable in this pass
+    # The functions to run, highest generation first (heapq pops the smallest: -generation);
+    # ties, equal generations, pop in the order they came.
+    heap, ties = [(-y.creator.generation, 0, y.creator)], itertools.count(1)
+    while heap:
+        function = heapq.heappop(heap)[-1]
+        y = function.output()  # alive: a later function, or the caller, holds it
+        gy = grads.pop(id(y))
+        if retain_grad:
+            _add_grad(y, gy)
+        if create_graph:
+            gxs = function.backward(function.inputs, y, gy)
+        else:
+            gxs = function.backward([x.data for x in function.inputs], y.data, gy)
+        for x, gx in zip(function.inputs, gxs if isinstance(gxs, tuple) else (gxs,)):
+            if gx is None or not x.requires_grad:
+                continue
+            data = x.data
+            if gx.shape != data.shape:  # x was broadcast in forward: add up its copies
+                gx = sum_to(gx, data.shape)
+            if gx.dtype != data.dtype:  # float32 x times a float64 constant
+                gx = Cast(data.dtype)(gx)
+            key = id(x)
+            if x.creator is None:  # a leaf: into its grad
+                _add_grad(x, gx, owned=id(gx) not in given)
+            elif key in grads:  # x used twice: add up, never in place (gx may be another's)
+                grads[key] = grads[key] + gx
+            else:  # the first gradient to reach x: its creator has to run (once)
+                grads[key] = gx
+                heapq.heappush(heap, (-x.creator.generation, next(ties), x.creator))
+            given.add(id(gx))
 
 
 # The door's checks (Variable.__init__): what data a Variable may hold.
@@ -333,13 +338,15 @@ class Function:
         except ValueError as exc:
             shapes = ", ".join(str(getattr(x, "shape", ())) for x in xs)
             raise ValueError(f"{type(self).__name__} on shapes {shapes}: {exc}") from None
-        if not any(isinstance(x, Variable) for x in inputs):
+        variables = [x for x in inputs if isinstance(x, Variable)]
+        if not variables:
             return y  # arrays only (a backward rule at work): the value, nothing to record
-        inputs = [as_variable(x) for x in inputs]
-        requires_grad = _mode.grad_enabled and any(x.requires_grad for x in inputs)
+        requires_grad = _mode.grad_enabled and any([x.requires_grad for x in variables])
         output = Variable(y, requires_grad=requires_grad)
         if requires_grad:
-            self.generation = max(x.generation for x in inputs)
+            if len(variables) < len(inputs):  # arrays and numbers: constants of the graph
+                inputs = [as_variable(x) for x in inputs]
+            self.generation = max([x.generation for x in variables])  # a constant's is 0
             self.inputs, self.output = inputs, weakref.ref(output)  # weak: no cycle
             output.creator, output.generation = self, self.generation + 1
         return output
@@ -428,12 +435,11 @@ class Sum(Function):
 
 def sum_to(x, shape):
     """Sum ``x`` over the axes that broadcasting added or stretched, down to ``shape``."""
-    lead = x.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
-    )
-    y = x.sum(axis=axes, keepdims=True) if axes else x  # Sum on a Variable, so differentiable
-    return y.reshape(shape) if lead else y
+    lead = x.ndim - len(shape)  # (N, M) + (M,): the bias was copied along a new first axis
+    if lead:  # Sum on a Variable, so differentiable
+        x = x.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and x.shape[i] != 1)
+    return x.sum(axis=stretched, keepdims=True) if stretched else x
 
 
 class BroadcastTo(Function):
