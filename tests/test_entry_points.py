@@ -109,7 +109,7 @@ def test_ctrl_c_stops_training_in_one_line_with_status_130():
     )
     try:
         first = process.stdout.readline()  # the first evaluation: training has started
-        assert first.startswith("epoch   0 |"), first
+        assert first.startswith("epoch   1 |"), first  # the first epoch line, after step 1
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
     finally:
