@@ -31,6 +31,7 @@ kernel, a kernel that dies, Ctrl-C), and leaves the stored notebook as it was.
 
 import common  # noqa: F401, I001  first, so that Ctrl-C and SIGTERM give one line from here on
 import argparse
+import atexit
 import os
 import subprocess
 import sys
@@ -112,6 +113,9 @@ def execute(notebook, cwd, env, record_timing=False):
         # the learner's business: what a cell prints comes back as its outputs
         client.execute(env=env, stderr=subprocess.DEVNULL)
     except Exception as exc:  # (KeyboardInterrupt goes on, to cli.run)
+        # a kernel that never started leaves nbclient's exit-time cleanup registered, which
+        # would print a traceback when Python exits
+        atexit.unregister(client._cleanup_kernel)
         if isinstance(exc, AssertionError) and exc.__context__ is not None:
             exc = exc.__context__  # nbclient's cleanup failing after the real failure
         where = _cell_label(notebook, current["index"])
