@@ -103,6 +103,8 @@ class Variable:
     __array_ufunc__ = None  # ndarray + Variable defers to Variable.__radd__, etc.
     __array_priority__ = 200  # the same for CuPy
     __hash__ = object.__hash__  # == compares values (below); a Variable stays a dict key
+    grad = creator = None  # until backward; a leaf's creator stays None
+    generation = 0  # a leaf's; a result's is set by its creator
 
     def __init__(self, data, name=None, requires_grad=True):
         if not isinstance(data, numpy.ndarray):
@@ -111,8 +113,6 @@ class Variable:
         if kind not in "biuf" or (requires_grad and kind != "f"):
             _refuse(data, requires_grad)
         self.data, self.name, self.requires_grad = data, name, requires_grad
-        self.grad = self.creator = None
-        self.generation = 0
 
     shape = property(lambda self: self.data.shape)
     ndim = property(lambda self: self.data.ndim)
@@ -332,23 +332,27 @@ class Function:
             raise RuntimeError(
                 f"{type(self).__name__}: a Function object is called once; make a new one"
             )
-        xs = [x.data if isinstance(x, Variable) else x for x in inputs]
+        xs, variables = [], []  # the arrays for forward; the inputs that are Variables
+        for x in inputs:
+            if isinstance(x, Variable):
+                variables.append(x)
+                x = x.data
+            xs.append(x)
         try:
             y = self.forward(*xs)
         except ValueError as exc:
             shapes = ", ".join(str(getattr(x, "shape", ())) for x in xs)
             raise ValueError(f"{type(self).__name__} on shapes {shapes}: {exc}") from None
-        variables = [x for x in inputs if isinstance(x, Variable)]
         if not variables:
             return y  # arrays only (a backward rule at work): the value, nothing to record
-        requires_grad = _mode.grad_enabled and any([x.requires_grad for x in variables])
-        output = Variable(y, requires_grad=requires_grad)
-        if requires_grad:
-            if len(variables) < len(inputs):  # arrays and numbers: constants of the graph
-                inputs = [as_variable(x) for x in inputs]
-            self.generation = max([x.generation for x in variables])  # a constant's is 0
-            self.inputs, self.output = inputs, weakref.ref(output)  # weak: no cycle
-            output.creator, output.generation = self, self.generation + 1
+        if not (_mode.grad_enabled and any([x.requires_grad for x in variables])):
+            return Variable(y, requires_grad=False)  # a value only: nothing to differentiate
+        output = Variable(y)
+        if len(variables) < len(inputs):  # arrays and numbers: constants of the graph
+            inputs = [as_variable(x) for x in inputs]
+        self.generation = max([x.generation for x in variables])  # a constant's is 0
+        self.inputs, self.output = inputs, weakref.ref(output)  # weak: no cycle
+        output.creator, output.generation = self, self.generation + 1
         return output
 
 
@@ -437,9 +441,12 @@ def sum_to(x, shape):
     """Sum ``x`` over the axes that broadcasting added or stretched, down to ``shape``."""
     lead = x.ndim - len(shape)  # (N, M) + (M,): the bias was copied along a new first axis
     if lead:  # Sum on a Variable, so differentiable
-        x = x.sum(axis=tuple(range(lead)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and x.shape[i] != 1)
-    return x.sum(axis=stretched, keepdims=True) if stretched else x
+        x = x.sum(axis=0 if lead == 1 else tuple(range(lead)))
+    if 1 in shape:  # (N, M) + (N, 1): a size-1 axis may have been stretched
+        stretched = tuple(i for i, n in enumerate(shape) if n == 1 and x.shape[i] != 1)
+        if stretched:
+            x = x.sum(axis=stretched, keepdims=True)
+    return x
 
 
 class BroadcastTo(Function):
@@ -585,7 +592,7 @@ class SoftmaxCrossEntropy(Function):
     def backward(self, xs, y, gy):
         # softmax(x) = exp(log_softmax(x)): the forward's, or anew on Variables (create_graph)
         x, t = xs[0], self.t
-        p = exp(log_softmax(x) if isinstance(x, Variable) else self.logp)
+        p = exp(log_softmax(x)) if isinstance(x, Variable) else get_array_module(x).exp(self.logp)
         if t.ndim == 1:  # indices -> one-hot rows: p - 1 and p - 0, what the layer computes
             t = get_array_module(t).eye(p.shape[1], dtype=p.dtype)[t]
         return (p - t) * (gy / p.shape[0])
