@@ -222,7 +222,7 @@ def _backpropagate(y, seed, retain_grad, create_graph):
         if create_graph:
             gxs = function.backward(function.inputs, y, gy)
         else:
-            gxs = function.backward([x.data for x in function.inputs], y.data, gy)
+            gxs = function.backward(function.xs, y.data, gy)
         for x, gx in zip(function.inputs, gxs if isinstance(gxs, tuple) else (gxs,)):
             if gx is None or not x.requires_grad:
                 continue
@@ -320,8 +320,9 @@ class Function:
 
     ``forward(*xs)``: arrays in, one array out;
     ``backward(xs, y, gy)``: the inputs, the output and dL/dy in; dL/dx for each input
-    out (a tuple, or one value for one input; None where not needed).  They are arrays,
-    or Variables under ``create_graph=True``: one rule, written with operators, serves both.
+    out (a tuple, or one value for one input; None where not needed).  They are forward's
+    arrays, or Variables under ``create_graph=True``: one rule, written with operators,
+    serves both.
     A Function object is used once: calling it records its inputs and output.
     """
 
@@ -352,6 +353,7 @@ class Function:
             inputs = [as_variable(x) for x in inputs]
         self.generation = max([x.generation for x in variables])  # a constant's is 0
         self.inputs, self.output = inputs, weakref.ref(output)  # weak: no cycle
+        self.xs = xs  # the arrays forward saw: backward's xs (as PyTorch saves its tensors)
         output.creator, output.generation = self, self.generation + 1
         return output
 
