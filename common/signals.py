@@ -13,6 +13,7 @@ script spends importing NumPy and Matplotlib before ``cli.run`` takes over:
 Jupyter kernels are left alone: they handle their own signals.
 """
 
+import atexit
 import os
 import signal
 import sys
@@ -74,3 +75,11 @@ def install():
         sys.excepthook = _one_line_hook
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _raise_terminated)
+        atexit.register(_ignore_late_signals)
+
+
+def _ignore_late_signals():
+    """The work is done and Python is shutting down: a signal now would only interrupt the
+    teardown (Python then dies by the signal, with no line and no status of ours)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
