@@ -186,8 +186,10 @@ def _load(path):
 
 def _child(connection, key, path):
     """In the child process: import the learner's file, run one check, send the result."""
+    from common import backend
     from exercises import checker
 
+    backend.use_device("cpu")  # the learner's code is NumPy code: checked on the CPU, always
     exercise = BY_KEY[key]
     captured = io.StringIO()
     sys.stdout = sys.stderr = captured  # the learner's prints must not mix with the report
