@@ -166,10 +166,12 @@ def _result(exercise, status, headline="", details=(), hint=None, printed=0, fir
 
 def check_object(exercise, obj):
     """Run ``exercise``'s check on ``obj`` in this process; return the result dict."""
+    from common import backend
     from exercises.checker import Failed
 
     try:
-        exercise.check(obj)
+        with backend.using_device("cpu"):  # the learner writes NumPy code: checked on the CPU
+            exercise.check(obj)
     except Failed as failure:
         return _result(exercise, failure.status, failure.headline, failure.details, failure.hint)
     except Exception as exc:  # something the checks did not foresee: still one line
@@ -186,10 +188,8 @@ def _load(path):
 
 def _child(connection, key, path):
     """In the child process: import the learner's file, run one check, send the result."""
-    from common import backend
     from exercises import checker
 
-    backend.use_device("cpu")  # the learner's code is NumPy code: checked on the CPU, always
     exercise = BY_KEY[key]
     captured = io.StringIO()
     sys.stdout = sys.stderr = captured  # the learner's prints must not mix with the report
