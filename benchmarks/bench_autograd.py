@@ -6,7 +6,7 @@ weights on the same mini-batches, in interleaved rounds so that a noisy machine
 hurts both alike.  Timed: the training steps (draw the batch, gradient, update),
 the part the engine changes; not the data loading nor the evaluation.  Printed
 per network: the median seconds, microseconds per step, the final test
-accuracy, and the ratio to the layer-based network (goal: autograd <= 1.5x).
+accuracy, and the ratio to the layer-based network (goal: autograd <= 1.15x).
 
     MNIST_DIR=../shared/data/mnist python benchmarks/bench_autograd.py --rounds 3
 """
