@@ -19,7 +19,8 @@ import statistics
 from ch05.autograd_two_layer_net import AutogradTwoLayerNet, train
 from ch05.two_layer_net import TwoLayerNet
 from common import backend, threads
-from common.cli import learning_rate, load_mnist_or_exit, positive_int
+from common.cli import learning_rate, positive_int
+from dataset.mnist import load_mnist_or_exit
 
 import numpy as np
 

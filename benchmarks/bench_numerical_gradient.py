@@ -25,7 +25,8 @@ import time
 
 from ch04.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import load_mnist_or_exit, nonnegative_int, positive_int, run, script_parser, setup
+from common.cli import nonnegative_int, positive_int, run, script_parser, setup
+from dataset.mnist import load_mnist_or_exit
 
 import numpy as np
 

@@ -25,7 +25,8 @@ import os  # noqa: E402
 
 from ch05.two_layer_net import TwoLayerNet  # noqa: E402
 from common import backend  # noqa: E402
-from common.cli import load_mnist_or_exit, positive_int, run, script_parser, setup  # noqa: E402
+from common.cli import positive_int, run, script_parser, setup  # noqa: E402
+from dataset.mnist import load_mnist_or_exit  # noqa: E402
 
 import numpy as np  # noqa: E402
 

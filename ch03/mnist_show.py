@@ -10,6 +10,7 @@ extra package is needed and the figure can be saved like any other.
 """
 
 from common import cli, plotting  # plotting: applies the course's figure style (rcParams)
+from dataset import mnist
 
 import matplotlib.pyplot as plt
 
@@ -26,7 +27,7 @@ def main(argv=None):
     cli.setup(args)
 
     # normalize=False keeps the original 0..255 grey levels, as in the book
-    (x_train, t_train), _ = cli.load_mnist_or_exit(flatten=True, normalize=False)
+    (x_train, t_train), _ = mnist.load_mnist_or_exit(flatten=True, normalize=False)
 
     img = x_train[args.index]
     label = int(t_train[args.index])

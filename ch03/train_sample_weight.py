@@ -32,7 +32,6 @@ renamed, so an interrupted run never leaves a half-written file behind.
 The same seed on the same machine gives the same weights every time.
 """
 
-import common  # noqa: F401, I001  first, so that Ctrl-C and SIGTERM give one line from here on
 import argparse
 import os
 import sys
@@ -40,13 +39,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from ch03.neuralnet_mnist import SAMPLE_WEIGHT, WeightsError, init_network, is_shipped, predict
 from common import cli
 from common.backend import to_cpu
 from common.multi_layer_net import MultiLayerNet
 from common.trainer import Trainer
+from dataset import mnist
+
+import numpy as np
 
 #: Under the current folder: a training run never replaces the shipped weights unasked.
 #: A string, so that argparse checks it with npz_output like a given --output.
@@ -163,7 +163,7 @@ def main(argv=None):
         parser.error(f"argument --output: {problem}")
     cli.setup(args)
 
-    (x_train, t_train), (x_test, t_test) = cli.load_mnist_or_exit(normalize=True, flatten=True)
+    (x_train, t_train), (x_test, t_test) = mnist.load_mnist_or_exit(normalize=True, flatten=True)
 
     # The architecture of the book's sample weights.  'sigmoid' scales the initial
     # weights by sqrt(1 / fan_in) (Xavier), which suits sigmoid layers.

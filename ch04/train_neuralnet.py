@@ -38,7 +38,6 @@ from common.cli import (
     fill_defaults,
     layer_width,
     learning_rate,
-    load_mnist_or_exit,
     positive_int,
     run,
     script_parser,
@@ -47,6 +46,7 @@ from common.cli import (
 )
 from common.progress import progress_bar, say
 from common.training import LossLog, TrainingInterrupted, draw_batch
+from dataset.mnist import load_mnist_or_exit
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -25,7 +25,6 @@ from common.cli import (
     batch_size,
     layer_width,
     learning_rate,
-    load_mnist_or_exit,
     positive_int,
     run,
     script_parser,
@@ -33,6 +32,7 @@ from common.cli import (
 )
 from common.progress import progress_bar, say
 from common.util import accuracy
+from dataset.mnist import load_mnist_or_exit
 
 import numpy as np
 

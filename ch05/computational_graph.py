@@ -23,13 +23,8 @@ images: the graph's shape does not depend on the data.
 ``--dot -`` writes it to stdout, for a pipe: ``... --dot - | dot -Tpng -o graph.png``.
 """
 
-import common  # noqa: F401, I001  first, so that Ctrl-C and SIGTERM give one line from here on
 import contextlib
 import sys
-
-import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib.patches import Patch
 
 from ch05.autograd_buy_apple_orange import autograd_buy_apple_orange
 from ch05.autograd_two_layer_net import AutogradTwoLayerNet
@@ -37,6 +32,10 @@ from common import backend, cli
 from common.autograd import Variable
 from common.cli import batch_size, layer_width, run, script_parser, setup
 from common.plotting import show_or_save
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Patch
 
 COLORS = {"leaf": "#cfe2f3", "constant": "#e6e6e6", "variable": "white", "function": "#fde9c9"}
 

@@ -11,7 +11,8 @@ Both run in float64: in float32 the central difference
 
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import int_range, layer_width, load_mnist_or_exit, run, script_parser, setup
+from common.cli import int_range, layer_width, run, script_parser, setup
+from dataset.mnist import load_mnist_or_exit
 
 import numpy as np
 

@@ -16,16 +16,9 @@ import timeit
 
 from ch05.two_layer_net import TwoLayerNet
 from common import backend
-from common.cli import (
-    batch_size,
-    int_range,
-    layer_width,
-    load_mnist_or_exit,
-    run,
-    script_parser,
-    setup,
-)
+from common.cli import batch_size, int_range, layer_width, run, script_parser, setup
 from common.gradient import numerical_gradient
+from dataset.mnist import load_mnist_or_exit
 
 import numpy as np
 

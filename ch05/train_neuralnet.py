@@ -18,7 +18,6 @@ from common.cli import (
     batch_size,
     layer_width,
     learning_rate,
-    load_mnist_or_exit,
     positive_int,
     run,
     script_parser,
@@ -26,6 +25,7 @@ from common.cli import (
 )
 from common.progress import progress_bar, say
 from common.training import LossLog, TrainingInterrupted, draw_batch
+from dataset.mnist import load_mnist_or_exit
 
 
 def train(network, data, iters, batch_size, lr):

@@ -31,8 +31,9 @@ vary most over the training set (so W1 has N rows, not 784) to make it quick.
 import time
 
 from common.backend import to_cpu, to_device
-from common.cli import int_range, load_mnist_or_exit, run, script_parser, setup
+from common.cli import int_range, run, script_parser, setup
 from common.multi_layer_net_extend import MultiLayerNetExtend
+from dataset.mnist import load_mnist_or_exit
 
 import numpy as np
 

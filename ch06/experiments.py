@@ -19,10 +19,10 @@ curves differ in the one thing compared. What is left to share is written here:
 import itertools
 import math
 
-from common.cli import load_mnist_or_exit
 from common.progress import say
 from common.trainer import Trainer, train_together
 from common.util import smooth_curve
+from dataset.mnist import load_mnist_or_exit
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -39,7 +39,6 @@ from common.cli import (
     batch_size,
     fraction,
     int_range,
-    load_mnist_or_exit,
     positive_int,
     run,
     script_parser,
@@ -51,6 +50,7 @@ from common.plotting import show_or_save  # importing it also applies the course
 from common.progress import progress_bar, say
 from common.trainer import Trainer
 from common.util import shuffle_dataset
+from dataset.mnist import load_mnist_or_exit
 
 import matplotlib.pyplot as plt
 import numpy as np

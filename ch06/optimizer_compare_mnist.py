@@ -16,19 +16,12 @@ import copy
 
 from ch06.experiments import plot_smoothed_losses, print_final_losses, train_side_by_side
 from common.backend import get_device
-from common.cli import (
-    batch_size,
-    load_mnist_or_exit,
-    nonnegative_int,
-    positive_int,
-    run,
-    script_parser,
-    setup,
-)
+from common.cli import batch_size, nonnegative_int, positive_int, run, script_parser, setup
 from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD, AdaGrad, Adam, Momentum, RMSprop
 from common.plotting import show_or_save
 from common.progress import say
+from dataset.mnist import load_mnist_or_exit
 
 # The book's learning rates (RMSprop, commented out in the book, gets Adam's).
 OPTIMIZERS = {

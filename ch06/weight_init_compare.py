@@ -18,7 +18,6 @@ from common.backend import get_device
 from common.cli import (
     batch_size,
     learning_rate,
-    load_mnist_or_exit,
     nonnegative_int,
     positive_int,
     run,
@@ -29,6 +28,7 @@ from common.multi_layer_net import MultiLayerNet
 from common.optimizer import SGD
 from common.plotting import show_or_save
 from common.progress import say
+from dataset.mnist import load_mnist_or_exit
 
 # The starting points compared, label -> what MultiLayerNet's weight_init_std takes:
 # a fixed standard deviation, or the name of a rule that sets it from the number

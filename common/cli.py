@@ -287,20 +287,6 @@ def setup(args):
         backend.seed(args.seed)
 
 
-def load_mnist_or_exit(**kwargs):
-    """``dataset.mnist.load_mnist(**kwargs)``; without data, one line on stderr and exit 1.
-
-    Scripts use this so that a missing MNIST gives the loader's message (set
-    MNIST_DIR or allow the download) instead of a traceback.
-    """
-    from dataset.mnist import MnistUnavailableError, load_mnist
-
-    try:
-        return load_mnist(**kwargs)
-    except MnistUnavailableError as exc:
-        sys.exit(f"error: {exc}")
-
-
 def run(main, argv=None):
     """Run a script's ``main``: a diverged training, an output that cannot be written,
     Ctrl-C or SIGTERM ends in one line, not a traceback.

@@ -423,6 +423,15 @@ def _exists(path):
         return False
 
 
+def load_mnist_or_exit(**kwargs):
+    """``load_mnist(**kwargs)`` for a script: without data, the one line that says what to
+    do (set MNIST_DIR or allow the download) and exit status 1, not a traceback."""
+    try:
+        return load_mnist(**kwargs)
+    except MnistUnavailableError as exc:
+        sys.exit(f"error: {exc}")
+
+
 def main(argv=None):
     """Fill the cache and print where it is; exit status 1 if MNIST is unavailable."""
     try:
@@ -438,6 +447,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    from common.cli import run  # Ctrl-C and SIGTERM: one line, as for every script
-
-    sys.exit(run(main))
+    # Ctrl-C and SIGTERM end it in one line: importing the package imported common first
+    sys.exit(main())

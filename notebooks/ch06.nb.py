@@ -224,9 +224,9 @@ plt.show()
 # four different scales and train with SGD on 1 000 examples for 10 epochs (the script: 16 scales,
 # 20 epochs). `train_with_and_without` from `ch06/batch_norm_test.py` builds the pair for one
 # scale, trains each with the `Trainer` on the same mini-batches, and returns both training
-# accuracies per epoch, from epoch 1 (after the first step). Without batch norm the large scales make
-# the scores overflow, which is the failure being shown, so NumPy's warnings about it are
-# silenced.
+# accuracies per epoch, from epoch 1 (after the first step). Without batch norm the large
+# scales make the scores overflow, which is the failure being shown, so NumPy's warnings about
+# it are silenced.
 
 # %%
 x_small, t_small = backend.to_device(x_train[:1000]), backend.to_device(t_train[:1000])

@@ -29,7 +29,6 @@ A failure is one line naming the notebook and the cell (an error in a cell, no `
 kernel, a kernel that dies, Ctrl-C), and leaves the stored notebook as it was.
 """
 
-import common  # noqa: F401, I001  first, so that Ctrl-C and SIGTERM give one line from here on
 import argparse
 import atexit
 import os

@@ -12,6 +12,7 @@ from pathlib import Path
 from ch03 import neuralnet_mnist, train_sample_weight
 from ch03.neuralnet_mnist import init_network
 from common import cli
+from dataset import mnist
 
 import numpy as np
 import pytest
@@ -316,7 +317,7 @@ def blocks(n, seed):
 def small_data(monkeypatch, tmp_path):
     """train_sample_weight trains on 1000 made-up images and tests on 300, in tmp_path."""
     data = (blocks(1000, 1), blocks(300, 2))
-    monkeypatch.setattr(cli, "load_mnist_or_exit", lambda **kwargs: data)
+    monkeypatch.setattr(mnist, "load_mnist_or_exit", lambda **kwargs: data)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # for the fallback
     (tmp_path / "tmp").mkdir()
@@ -425,7 +426,7 @@ def test_bad_options_stop_before_any_work(args, option, reason, tmp_path, monkey
     (tmp_path / "a-file").write_text("")
     args = [a.format(file=tmp_path / "a-file") for a in args]
     loads = []
-    monkeypatch.setattr(cli, "load_mnist_or_exit", lambda **kwargs: loads.append(1))
+    monkeypatch.setattr(mnist, "load_mnist_or_exit", lambda **kwargs: loads.append(1))
     with pytest.raises(SystemExit) as info:
         train_sample_weight.main(args)
     assert info.value.code == 2 and loads == []
@@ -436,7 +437,7 @@ def test_bad_options_stop_before_any_work(args, option, reason, tmp_path, monkey
 
 def test_output_that_cannot_be_written_is_found_before_training(tmp_path, monkeypatch, capsys):
     loads = []
-    monkeypatch.setattr(cli, "load_mnist_or_exit", lambda **kwargs: loads.append(1))
+    monkeypatch.setattr(mnist, "load_mnist_or_exit", lambda **kwargs: loads.append(1))
     monkeypatch.setattr(train_sample_weight.tempfile, "mkstemp", _no_space)
     with pytest.raises(SystemExit) as info:
         train_sample_weight.main(["--output", str(tmp_path / "w.npz")])
