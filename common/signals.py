@@ -8,7 +8,8 @@ script spends importing NumPy and Matplotlib before ``cli.run`` takes over:
   every cleanup on the way out runs, so no temporary file is left behind;
 * an uncaught KeyboardInterrupt or Terminated prints one line, ``stopped by Ctrl-C``
   or ``stopped by SIGTERM``, and exits with the shell's status (128 + the signal);
-* ``MPLBACKEND`` naming no Matplotlib backend gives one line naming the variable.
+* ``MPLBACKEND`` naming no Matplotlib backend gives one line naming the variable;
+* output piped into a reader that stops early (``| head``) ends the script quietly (141).
 
 Jupyter kernels are left alone: they handle their own signals.
 """
@@ -27,6 +28,7 @@ class Terminated(BaseException):
 
 #: exit status of a process stopped by each: 128 + SIGINT (2) or + SIGTERM (15)
 EXIT_STATUS = {KeyboardInterrupt: 130, Terminated: 143}
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
 
 
 def stop_message(exc):
@@ -44,6 +46,8 @@ def _raise_terminated(signum, frame):
 
 
 def _one_line_hook(kind, exc, traceback):
+    if issubclass(kind, BrokenPipeError):  # `script | head` stopped reading: nothing to say
+        os._exit(PIPE_CLOSED)
     if issubclass(kind, (KeyboardInterrupt, Terminated)):
         print(f"\n{stop_message(exc)}", file=sys.stderr)
         _exit(exit_status(exc))
@@ -80,6 +84,13 @@ def install():
 
 def _ignore_late_signals():
     """The work is done and Python is shutting down: a signal now would only interrupt the
-    teardown (Python then dies by the signal, with no line and no status of ours)."""
+    teardown (Python then dies by the signal, with no line and no status of ours).  Output
+    still buffered goes out now, where a reader that went away (`| head`) can be told apart."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os._exit(PIPE_CLOSED)
+    except (OSError, ValueError):  # closed: nothing more to save
+        pass

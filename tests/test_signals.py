@@ -142,3 +142,18 @@ def test_ctrl_c_while_python_m_dataset_mnist_builds_the_cache(tmp_path):
     code, lines = stopped(child, signal.SIGINT)
     assert code == 130 and lines[-1] == "stopped by Ctrl-C", lines
     assert "Traceback" not in "\n".join(lines) and list(tmp_path.iterdir()) == []
+
+
+def test_a_reader_that_goes_away_ends_the_script_quietly():
+    """`python ch05/train_neuralnet.py | head -1`: no BrokenPipeError traceback, status 141."""
+    code = "import common\nfor i in range(200000):\n    print(i)"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**ENV, "PYTHONUNBUFFERED": "1"},
+    )
+    assert child.stdout.readline().strip() == b"0"
+    child.stdout.close()  # the reader goes away, as head does after its line
+    err = child.stderr.read()
+    assert child.wait(timeout=60) == 141 and err == b"", err
