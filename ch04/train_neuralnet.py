@@ -20,7 +20,7 @@ How the gradient is computed, and the defaults that go with each way
       --iters 10000 --batch-size 100 --lr 0.1 --hidden 50.
   --grad numerical           TwoLayerNet.numerical_gradient(fast=True): the same
       central differences as the book's loop, but re-running only the part of the
-      forward pass each nudge changes (see ch04/two_layer_net.py). Defaults
+      forward pass each nudge changes (see common/fast_gradient.py). Defaults
       --iters 1200 --lr 1.0 (--batch-size 100 --hidden 50 as in the book): two
       epochs with a 10x larger learning rate, which the sigmoid network takes well.
   --slow-numerical           the book's loop itself (implies --grad numerical):
