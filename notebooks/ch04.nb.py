@@ -375,7 +375,10 @@ left.legend()
 epochs = np.arange(1, len(train_acc) + 1)
 right.plot(epochs, train_acc, "o-", label="train acc")
 right.plot(epochs, test_acc, "s--", label="test acc")
-right.set(title="Accuracy after each epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1))
+right.set(
+    title="Accuracy at the start of each epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1)
+)
+right.set_xticks(epochs)  # whole epochs: epoch 1 is after the first step
 right.legend(loc="lower right")
 plt.show()
 
