@@ -50,6 +50,7 @@ from dataset.mnist import load_mnist_or_exit
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 # The defaults of each way of computing the gradient (see the docstring).
 MODE_DEFAULTS = {
@@ -133,7 +134,9 @@ def plot(train_loss_list, train_acc_list, test_acc_list, grad):
     epochs = np.arange(1, len(train_acc_list) + 1)
     ax.plot(epochs, train_acc_list, "o-", label="train acc")
     ax.plot(epochs, test_acc_list, "s--", label="test acc")
-    ax.set(title="Accuracy per epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1.0))
+    ax.set(title="Accuracy at the start of each epoch", xlabel="epoch", ylabel="accuracy")
+    ax.set_ylim(0, 1.0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs (1: after step 1)
     ax.legend(loc="lower right")
     return {"loss": loss_fig, "accuracy": acc_fig}
 
