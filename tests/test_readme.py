@@ -9,7 +9,7 @@ README = (REPO / "README.md").read_text()
 
 def test_ci_runs_the_readme_test_command():
     ci = (REPO / ".ci" / "run").read_text()
-    command = "pip install -q -r requirements-dev.txt -e . && python -m pytest"
+    command = "pip install -q -r requirements-dev.txt -e . && python -m pytest -n auto"
     assert command in README
     assert command in ci
 
