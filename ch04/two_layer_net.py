@@ -80,6 +80,8 @@ class TwoLayerNet:
                 x = x.reshape(1, -1)
                 t = t.reshape(1, -1) if t.size == n_out and n_out > 1 else t.reshape(-1)
         checks.batch(f"TwoLayerNet.{method}", x.reshape(1, -1) if x.ndim == 1 else x, n_in)
+        if x.ndim > 2:  # N images (N, 1, 28, 28): N rows of 784, as the Affine layer does
+            x = x.reshape(x.shape[0], -1)
         return x, t
 
     def scores(self, x):
@@ -168,8 +170,8 @@ class TwoLayerNet:
             dy = y.copy()
             dy[xp.arange(batch_num), t] -= 1
             dy /= batch_num
-        else:
-            dy = (y - t) / batch_num
+        else:  # one-hot rows: (y - t) / N; y * sum(t) - t is right for any weight rows too
+            dy = (y * t.sum(axis=1, keepdims=True) - t) / batch_num
         grads["W2"] = z1.T @ dy
         grads["b2"] = dy.sum(axis=0)
 

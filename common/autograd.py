@@ -597,7 +597,7 @@ class SoftmaxCrossEntropy(Function):
         p = exp(log_softmax(x)) if isinstance(x, Variable) else get_array_module(x).exp(self.logp)
         if t.ndim == 1:  # indices -> one-hot rows: p - 1 and p - 0, what the layer computes
             t = get_array_module(t).eye(p.shape[1], dtype=p.dtype)[t]
-        return (p - t) * (gy / p.shape[0])
+        return (p * t.sum(axis=1, keepdims=True) - t) * (gy / p.shape[0])  # p - t, one-hot
 
 
 def softmax_cross_entropy(x, t):

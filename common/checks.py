@@ -92,6 +92,20 @@ def known_keywords(owner, given, accepted):
         )
 
 
+def optimizer_instance(owner, optimizer, optimizer_param):
+    """An optimizer already made (with ``update``), and no parameters that it would ignore."""
+    if isinstance(optimizer, type) or not callable(getattr(optimizer, "update", None)):
+        raise TypeError(
+            f"{owner}: optimizer must be a name ('SGD', 'Adam', ...) or an optimizer object "
+            f"such as SGD(lr=0.1), got {optimizer!r}"
+        )
+    if optimizer_param is not None:
+        raise ValueError(
+            f"{owner}: optimizer_param {optimizer_param!r} would be ignored by the optimizer "
+            f"object given; set its parameters when making it, or pass its name"
+        )
+
+
 def float_dtype(owner, dtype):
     """A NumPy float dtype: integer weights would be truncated to zero."""
     try:
@@ -138,7 +152,7 @@ def labels(owner, t, n, classes):
     the last class without a word) or an (n, classes) array of one-hot rows.
     """
     t_shape, kind = getattr(t, "shape", None), getattr(getattr(t, "dtype", None), "kind", "")
-    if t_shape == (n, classes) and kind == "f":  # one-hot or probability rows
+    if t_shape == (n, classes) and kind == "f":  # one-hot or probability (weight) rows
         return True
     if t_shape == (n, classes) and kind in "biu":  # integer rows must be one 1 and zeros
         one_hot = ((t == 0) | (t == 1)).all(axis=1) & (t.sum(axis=1) == 1)

@@ -102,7 +102,8 @@ class SoftmaxWithLoss:
     log_softmax, so it is exact for any scores (the book's log(y + 1e-7) caps it
     near 16.1).
 
-    backward: dL/dx = (softmax(x) - t) / N, with t as one-hot rows, times dout.
+    backward: dL/dx = (softmax(x) - t) / N, with t as one-hot rows, times dout.  Rows of
+    other weights (not summing to 1) are taken exactly: (softmax(x) * sum(t) - t) / N.
     """
 
     def __init__(self):
@@ -126,8 +127,8 @@ class SoftmaxWithLoss:
     def backward(self, dout=1):
         xp = get_array_module(self.y)
         batch_size = self.y.shape[0]
-        if self.t.ndim == 2:  # one-hot rows
-            dx = self.y - self.t
+        if self.t.ndim == 2:  # one-hot rows: y - t (y * sum(t) - t: right for any weight rows)
+            dx = self.y * self.t.sum(axis=1, keepdims=True) - self.t
         else:
             dx = self.y.copy()
             dx[xp.arange(batch_size), self.t] -= 1

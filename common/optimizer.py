@@ -16,6 +16,8 @@ the first update; an optimizer then belongs to those parameters.  ``np.sqrt`` an
 ``np.zeros_like`` work on CuPy arrays too (NumPy hands them on to CuPy).
 """
 
+import math
+
 from common import checks
 
 import numpy as np
@@ -134,7 +136,8 @@ class Adam:
         if self.m is None:
             self.m, self.v = zeros_like_each(params), zeros_like_each(params)
         self.iter += 1
-        lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
+        # a Python float: a NumPy float64 here would make every float32 update float64
+        lr_t = self.lr * math.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
         for key in params:
             self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
             self.v[key] += (1 - self.beta2) * (grads[key] * grads[key] - self.v[key])

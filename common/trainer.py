@@ -33,12 +33,14 @@ import numpy as np
 
 
 def make_optimizer(optimizer, optimizer_param=None):
-    """An optimizer from its name ('SGD', 'Momentum', ..., case-insensitive) or an instance."""
+    """An optimizer from its name ('SGD', 'Momentum', ..., case-insensitive) and its
+    parameters (the book's default: ``{'lr': 0.01}``), or an optimizer already made."""
     if not isinstance(optimizer, str):
+        checks.optimizer_instance("Trainer", optimizer, optimizer_param)
         return optimizer
     names = [c.__name__ for c in OPTIMIZERS.values()]
     optimizer_class = OPTIMIZERS[checks.one_of("Trainer", "optimizer", optimizer, names)]
-    params = dict(optimizer_param or {})
+    params = {"lr": 0.01} if optimizer_param is None else dict(optimizer_param)
     accepted = inspect.signature(optimizer_class).parameters
     checks.known_keywords(f"{optimizer_class.__name__} (optimizer_param)", params, accepted)
     return optimizer_class(**params)
@@ -90,8 +92,7 @@ class Trainer:
         if n_eval is not None:  # x[:-1] would silently evaluate on all examples but one
             checks.whole_number("Trainer", "evaluate_sample_num_per_epoch", n_eval)
         self.evaluate_sample_num_per_epoch = n_eval
-        lr_only = {"lr": 0.01} if optimizer_param is None else optimizer_param
-        self.optimizer = make_optimizer(optimizer, lr_only)
+        self.optimizer = make_optimizer(optimizer, optimizer_param)
 
         # The whole data set, checked once here (then never per step), and moved once.
         self.x_train, self.t_train = self._checked(x_train, t_train, "training")
@@ -102,6 +103,7 @@ class Trainer:
         self.train_size = self.x_train.shape[0]
         self.iter_per_epoch = max(self.train_size / self.batch_size, 1)
         self.max_iter = int(epochs * self.iter_per_epoch) if iters is None else int(iters)
+        checks.whole_number("Trainer", "epochs x steps per epoch (the steps)", self.max_iter)
         self.evaluate_each_epoch = evaluate
         self.current_iter = 0
         self.current_epoch = 0

@@ -88,8 +88,9 @@ def main(argv=None):
         for chapter in chapters:
             path, created = runner.start(chapter, folder)
             if created:
+                where = f" --dir {args.dir}" if args.dir else ""
                 print(f"{path}: your copy of {chapter}; check it with "
-                      f"`python -m exercises check {chapter}`")  # fmt: skip
+                      f"`python -m exercises{where} check {chapter}`")  # fmt: skip
             else:
                 print(f"{path} already exists: your work there is kept (nothing was copied)")
         return 0

@@ -480,3 +480,14 @@ def test_affine_without_dx_gives_the_same_parameter_gradients():
     assert first.backward(to_device(dout)) is None
     np.testing.assert_array_equal(to_cpu(first.dW), to_cpu(full.dW))
     np.testing.assert_array_equal(to_cpu(first.db), to_cpu(full.db))
+
+
+def test_softmax_with_loss_takes_label_rows_of_any_weight_exactly():
+    """Rows that do not sum to 1 ([1, 1, 0]): dL/dx = softmax(x) * sum(t) - t, not y - t."""
+    rng = np.random.RandomState(3)
+    x, t = rng.randn(2, 3), np.array([[1.0, 1.0, 0.0], [0.2, 0.3, 0.9]])
+    layer = SoftmaxWithLoss()
+    layer.forward(dev(x), dev(t))
+    dx = backend.to_cpu(layer.backward())
+    expected = numerical_gradient(lambda _: float(SoftmaxWithLoss().forward(x, t)), x)
+    assert np.abs(dx - expected).max() < 1e-8

@@ -21,7 +21,7 @@ from common.functions import cross_entropy_error, softmax_loss, sum_squared_erro
 from common.layers import BatchNormalization, Convolution, Dropout, Pooling, SoftmaxWithLoss
 from common.multi_layer_net import MultiLayerNet
 from common.multi_layer_net_extend import MultiLayerNetExtend
-from common.optimizer import OPTIMIZERS, Adam
+from common.optimizer import OPTIMIZERS, SGD, Adam
 from common.trainer import Trainer
 
 import numpy as np
@@ -229,6 +229,9 @@ def test_trainer_refuses_bad_data_when_built(x, words):
         ({"optimizer": "adamw"}, "optimizer"),
         ({"optimizer_param": {"lr": -1}}, "lr"),
         ({"optimizer_param": {"momentum": 0.9}}, "momentum"),
+        ({"epochs": 0.01}, "steps"),  # int(0.01 x 2 steps an epoch) = 0: nothing would train
+        ({"optimizer": SGD}, "optimizer object"),  # the class, not an optimizer
+        ({"optimizer": SGD(lr=0.5), "optimizer_param": {"lr": 0.001}}, "ignored"),
     ],
 )
 def test_trainer_refuses_bad_options_when_built(options, words):
@@ -349,3 +352,12 @@ def test_an_optimizer_refuses_a_gradient_that_would_broadcast():
         Adam().update(params, {"W": device_data(np.ones(3))})
 
     refused(call, "Adam.update", "'W'", "(2, 3)")
+
+
+def test_chapter_4_network_takes_images_as_rows_like_the_others():
+    """(N, 1, 2, 2) images are N rows of 4 values: the same answers as the (N, 4) array."""
+    x = np.random.RandomState(2).rand(5, 4)
+    net = NumericalTwoLayerNet(4, 3, 2)
+    t = np.array([0, 1, 1, 0, 1])
+    assert net.accuracy(x.reshape(5, 1, 2, 2), t) == net.accuracy(x, t) <= 1
+    assert net.predict(x.reshape(5, 1, 2, 2)).shape == (5, 2)

@@ -317,3 +317,15 @@ def test_hyperparameters_are_checked_when_made(make, words):
 def test_the_first_teaching_class_opens_the_module():
     """The module reads like the book's: SGD comes right after the docstring and imports."""
     assert inspect.getsourcelines(SGD)[1] <= 40
+
+
+def test_adam_keeps_float32_parameters_in_float32_arithmetic():
+    """Its step size is a Python float: a NumPy float64 would make every update float64."""
+    params = {"W": np.ones((3, 2), dtype=np.float32)}
+    optimizer = OPTIMIZERS["adam"]()
+    optimizer.update(params, {"W": np.full((3, 2), 0.5, dtype=np.float32)})
+    assert params["W"].dtype == np.float32 and optimizer.m["W"].dtype == np.float32
+    m, v = optimizer.m["W"], optimizer.v["W"]
+    lr_t = 0.001 * (1.0 - 0.999) ** 0.5 / (1.0 - 0.9)  # a Python float
+    expected = np.ones((3, 2), dtype=np.float32) - lr_t * m / (np.sqrt(v) + 1e-7)
+    assert expected.dtype == np.float32 and (params["W"] == expected).all()
