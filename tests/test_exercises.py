@@ -100,6 +100,8 @@ def test_unmodified_stubs_report_not_started_and_stay_unchanged(tmp_path):
 
 def test_start_never_overwrites(tmp_path, capsys):
     assert main(["--dir", str(tmp_path), "start", "ch05"]) == 0
+    # the check command it suggests looks in the same folder
+    assert f"`python -m exercises --dir {tmp_path} check ch05`" in capsys.readouterr().out
     mine = tmp_path / "ch05.py"
     mine.write_text("# my work\n")
     assert main(["--dir", str(tmp_path), "start", "ch05"]) == 0
