@@ -59,13 +59,11 @@ class AutogradTwoLayerNet:
         self.last_loss = None  # the loss of the latest gradient() (the contract of common)
 
     def _door(self, method, x, t=None):
-        """x checked and, with t, moved to the parameters' device (the contract of common)."""
-        if isinstance(x, Variable):  # a named constant of the graph (computational_graph.py)
-            checks.batch(f"AutogradTwoLayerNet.{method}", x.data, self.params["W1"].shape[0])
-        else:
-            checks.batch(f"AutogradTwoLayerNet.{method}", x, self.params["W1"].shape[0])
-            x = backend.to_device(x)
-        return x, (backend.to_device(t) if hasattr(t, "shape") else t)
+        """``checks.door``; a Variable x (a named constant of the graph, as
+        computational_graph.py passes it) is checked and left as it is."""
+        data = x.data if isinstance(x, Variable) else x
+        data, t = checks.door(f"AutogradTwoLayerNet.{method}", data, self.params["W1"].shape[0], t)
+        return (x if isinstance(x, Variable) else data), t
 
     def predict(self, x, train_flg=False):
         """Scores (a Variable) for a batch of images; ``x`` is a constant of the graph."""

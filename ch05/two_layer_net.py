@@ -63,11 +63,7 @@ class TwoLayerNet:
         self.last_loss = None  # the loss of the latest gradient() (the contract of common)
 
     def _door(self, method, x, t=None):
-        """x checked (input_size values per example), x and t moved to the device."""
-        checks.batch(f"TwoLayerNet.{method}", x, self.params["W1"].shape[0])
-        if hasattr(t, "shape"):  # the labels are checked by SoftmaxWithLoss (or accuracy)
-            t = backend.to_device(t)
-        return backend.to_device(x), t
+        return checks.door(f"TwoLayerNet.{method}", x, self.params["W1"].shape[0], t)
 
     def predict(self, x, train_flg=False):
         x, _ = self._door("predict", x)

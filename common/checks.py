@@ -18,7 +18,7 @@ import contextlib
 import math
 import numbers
 
-from common.backend import get_array_module
+from common.backend import get_array_module, to_device
 
 import numpy as np
 
@@ -143,6 +143,14 @@ def batch(owner, x, features):
         )
     if x.shape[0] == 0:
         raise ValueError(f"{owner}: the batch is empty (x has shape {tuple(x.shape)})")
+
+
+def door(owner, x, features, t=None):
+    """The door of a network's public method: x checked (``batch``), then x and the labels
+    t (when an array) moved to the current device, so every network takes host data alike.
+    The labels themselves are checked by the loss (or by ``common.util.accuracy``)."""
+    batch(owner, x, features)
+    return to_device(x), (to_device(t) if hasattr(t, "shape") else t)
 
 
 def labels(owner, t, n, classes):

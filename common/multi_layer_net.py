@@ -120,11 +120,7 @@ class MultiLayerNet:
                 yield f"beta{idx}"
 
     def _door(self, method, x, t=None):
-        """The door of every public method: x checked, then x and t moved to the device."""
-        checks.batch(f"{type(self).__name__}.{method}", x, self.input_size)
-        if hasattr(t, "shape"):  # labels are checked by the last layer (or by accuracy)
-            t = backend.to_device(t)
-        return backend.to_device(x), t
+        return checks.door(f"{type(self).__name__}.{method}", x, self.input_size, t)
 
     def predict(self, x, train_flg=False):
         """Scores (before softmax).  ``train_flg`` matters only to Dropout and BatchNorm."""

@@ -102,8 +102,11 @@ class Trainer:
             self.x_test = self.t_test = None
         self.train_size = self.x_train.shape[0]
         self.iter_per_epoch = max(self.train_size / self.batch_size, 1)
-        self.max_iter = int(epochs * self.iter_per_epoch) if iters is None else int(iters)
-        checks.whole_number("Trainer", "epochs x steps per epoch (the steps)", self.max_iter)
+        if iters is None:  # epochs=0.01 would make 0 steps: nothing trained, no word said
+            steps = int(epochs * self.iter_per_epoch)
+            self.max_iter = checks.whole_number("Trainer", "epochs x steps per epoch", steps)
+        else:
+            self.max_iter = iters
         self.evaluate_each_epoch = evaluate
         self.current_iter = 0
         self.current_epoch = 0
