@@ -119,8 +119,13 @@ def assert_loads_and_caches(isolated):
     assert leftovers(isolated) == []
 
 
-def no_timer_threads():
-    return [t for t in threading.enumerate() if isinstance(t, threading.Timer)] == []
+def no_timer_threads(wait=2.0):
+    """No deadline timer left running: a cancelled one ends within moments (on a busy
+    machine, not at once), so give each a little time; one still counting down stays."""
+    timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
+    for timer in timers:
+        timer.join(wait)
+    return not any(timer.is_alive() for timer in timers)
 
 
 # --- downloads: the deadline ---------------------------------------------------------

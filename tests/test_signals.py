@@ -50,6 +50,7 @@ from common import cli, plotting
 real = plt.Figure.savefig
 def slow_savefig(fig, path, **kwargs):  # writes the PNG, then is caught saving it
     real(fig, path, **kwargs)
+    print("saving", flush=True)  # the test signals now, while the temporary file is there
     time.sleep(60)
 plt.Figure.savefig = slow_savefig
 fig, axis = plt.subplots()
@@ -67,6 +68,7 @@ real = np.savez
 def slow_savez(file, **arrays):  # writes the arrays, then is caught saving them
     real(file, **arrays)
     file.flush()
+    print("saving", flush=True)  # the test signals now, while the temporary file is there
     time.sleep(60)
 np.savez = slow_savez
 params = {"W1": np.ones((3, 2)), "b1": np.zeros(2)}
@@ -84,6 +86,7 @@ def test_a_signal_at_the_save_moment_leaves_nothing(tmp_path, writer, sig, statu
     else:
         child = start([sys.executable, "-c", SLOW_WEIGHTS, str(tmp_path / "w.npz")])
     wait_for_part(child, tmp_path)
+    assert child.stdout.readline() == "saving\n"  # in the middle of the save, not before it
     code, lines = stopped(child, sig)
     assert code == status and lines == [f"stopped by {word}"], lines
     assert list(tmp_path.iterdir()) == []
