@@ -31,6 +31,7 @@ from common.cli import (
     setup,
 )
 from common.progress import progress_bar, say
+from common.training import draw_batch
 from common.util import accuracy
 from dataset.mnist import load_mnist_or_exit
 
@@ -126,7 +127,7 @@ def train(network, data, iters, batch_size, lr, seed, report=None, show_progress
     with progress_bar(iters, "training", enabled=show_progress) as bar:
         for i in range(iters):
             start = time.perf_counter()
-            batch_mask = backend.to_device(np.random.choice(train_size, batch_size))
+            batch_mask = draw_batch(train_size, batch_size)
             x_batch, t_batch = x_train[batch_mask], t_train[batch_mask]
             grads = network.gradient(x_batch, t_batch)
             for key in PARAMS:

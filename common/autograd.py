@@ -186,7 +186,7 @@ class Variable:
                     f"Variable.backward: {self!r} is not one value, so dL/dy = 1 makes no "
                     "sense: call .sum().backward(), or pass gradient= (dL/dy, of y's shape)"
                 )
-            seed = xp.ones_like(self.data)
+            seed = xp.ones(self.shape, dtype=self.dtype)  # dL/dL = 1
         else:
             seed = xp.asarray(gradient.data if isinstance(gradient, Variable) else gradient)
             if seed.shape != self.shape:
@@ -333,10 +333,15 @@ class Function:
             raise RuntimeError(
                 f"{type(self).__name__}: a Function object is called once; make a new one"
             )
-        xs, variables = [], []  # the arrays for forward; the inputs that are Variables
+        # The arrays for forward; whether an input is a Variable, one needs a gradient,
+        # and the newest generation among them (a constant's is 0).  One pass: this runs
+        # for every operation, so it is kept to the bare minimum.
+        xs, variables, needs_grad, generation = [], 0, False, 0
         for x in inputs:
             if isinstance(x, Variable):
-                variables.append(x)
+                variables += 1
+                needs_grad = needs_grad or x.requires_grad
+                generation = max(generation, x.generation)
                 x = x.data
             xs.append(x)
         try:
@@ -346,15 +351,16 @@ class Function:
             raise ValueError(f"{type(self).__name__} on shapes {shapes}: {exc}") from None
         if not variables:
             return y  # arrays only (a backward rule at work): the value, nothing to record
-        if not (_mode.grad_enabled and any([x.requires_grad for x in variables])):
+        if not (needs_grad and _mode.grad_enabled):
             return Variable(y, requires_grad=False)  # a value only: nothing to differentiate
         output = Variable(y)
-        if len(variables) < len(inputs):  # arrays and numbers: constants of the graph
+        if variables < len(inputs):  # arrays and numbers: constants of the graph
             inputs = [as_variable(x) for x in inputs]
-        self.generation = max([x.generation for x in variables])  # a constant's is 0
-        self.inputs, self.output = inputs, weakref.ref(output)  # weak: no cycle
+        self.inputs = inputs
+        self.output = weakref.ref(output)  # weak: no cycle
         self.xs = xs  # the arrays forward saw: backward's xs (as PyTorch saves its tensors)
-        output.creator, output.generation = self, self.generation + 1
+        self.generation = generation
+        output.creator, output.generation = self, generation + 1
         return output
 
 
@@ -597,7 +603,9 @@ class SoftmaxCrossEntropy(Function):
         p = exp(log_softmax(x)) if isinstance(x, Variable) else get_array_module(x).exp(self.logp)
         if t.ndim == 1:  # indices -> one-hot rows: p - 1 and p - 0, what the layer computes
             t = get_array_module(t).eye(p.shape[1], dtype=p.dtype)[t]
-        return (p * t.sum(axis=1, keepdims=True) - t) * (gy / p.shape[0])  # p - t, one-hot
+        dx = p * t.sum(axis=1, keepdims=True) - t  # p - t for one-hot rows
+        dx *= gy / p.shape[0]  # in place on an array; on Variables, a new one (see _in_place)
+        return dx
 
 
 def softmax_cross_entropy(x, t):

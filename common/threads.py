@@ -1,31 +1,40 @@
 """How many CPU threads NumPy's matrix products (BLAS) use.
 
-The course's matrices are small (a batch of 100 by 784 by 50).  On an idle machine a
-thread per core makes chapter 5's training faster; but whenever another program holds
-a core, OpenBLAS's threads spin waiting for the one that cannot run, and the same job
-becomes several times slower.  So the course counts the cores that are free when
-``common`` is first imported, and uses that many threads:
+The course's products come in two sizes.  A training step multiplies a batch of 100
+rows (100 x 784 by 784 x 50): so small that a second thread gains little, and costs a
+lot whenever another program holds a core (OpenBLAS's threads then spin, waiting for
+the one that cannot run, and the job becomes several times slower).  An evaluation
+multiplies all 60 000 training images: large enough that every core pays.  So,
+unless told otherwise, the course uses
 
-    threads = max(1, usable cores - other runnable tasks)
+* one thread for everything, except
+* inside ``evaluation()`` (``common.util.accuracy`` runs its products there): the
+  cores that are free when ``common`` is first imported,
+
+    free cores = max(1, usable cores - other runnable tasks)
 
 where the runnable tasks are the kernel's count in ``/proc/loadavg`` (Linux; the
 smallest of three readings, so that a task passing through is not counted).  Where
-there is no such count (macOS, Windows) the course uses one thread, the choice that is
-never slow.  ``DLFS_CPU_THREADS`` overrides:
+there is no such count (macOS, Windows) it is one thread, the choice that is never
+slow.  ``DLFS_CPU_THREADS`` sets one count for both sizes:
 
 * ``DLFS_CPU_THREADS=4``: four threads;
 * ``DLFS_CPU_THREADS=0``: the library's own default (usually every core).
 
-The setting is applied through threadpoolctl, which changes the loaded BLAS library in
-place: unlike ``OPENBLAS_NUM_THREADS`` it works after NumPy is imported.
+The counts are applied through threadpoolctl, which changes the loaded BLAS library
+in place: unlike ``OPENBLAS_NUM_THREADS`` it works after NumPy is imported.
 """
 
+import contextlib
 import os
 
 THREADS_VAR = "DLFS_CPU_THREADS"
 LOADAVG = "/proc/loadavg"
 
 _library_default = None  # BLAS's own thread count, read before the first change
+_libraries = None  # threadpoolctl's controllers of the BLAS libraries NumPy loaded
+_step_threads = None  # the count for everything outside evaluation() (None: untouched)
+_evaluation_threads = None  # the count inside evaluation()
 env_error = None  # the message, if $DLFS_CPU_THREADS could not be understood
 
 
@@ -41,12 +50,38 @@ def get_cpu_threads():
     return max([lib["num_threads"] for lib in _blas().info()], default=1)
 
 
-def set_cpu_threads(n):
-    """Let NumPy's BLAS use ``n`` threads; 0 or ``None``: the library's default (every core)."""
-    global _library_default
-    if _library_default is None:
+def _apply(n):
+    """Set the BLAS libraries to ``n`` threads (about a microsecond once they are found)."""
+    global _libraries, _library_default
+    if _libraries is None:
         _library_default = get_cpu_threads()
-    _blas().limit(limits=n or _library_default)
+        _libraries = _blas().lib_controllers
+    for library in _libraries:
+        library.set_num_threads(n or _library_default)
+
+
+def set_cpu_threads(n, evaluation=None):
+    """Let NumPy's BLAS use ``n`` threads; 0 or ``None``: the library's default (every core).
+
+    ``evaluation``: another count for the products inside ``evaluation()`` (default: ``n``).
+    """
+    global _step_threads, _evaluation_threads
+    _step_threads = n or 0
+    _evaluation_threads = _step_threads if evaluation is None else evaluation or 0
+    _apply(_step_threads)
+
+
+@contextlib.contextmanager
+def evaluation():
+    """Inside this block, BLAS uses the evaluation's thread count (see the module docstring)."""
+    if _evaluation_threads == _step_threads:  # nothing to switch (also before any setting)
+        yield
+        return
+    _apply(_evaluation_threads)
+    try:
+        yield
+    finally:
+        _apply(_step_threads)
 
 
 def free_cores():
@@ -75,7 +110,7 @@ def parse_threads(text):
 
 
 def apply_environment():
-    """Set BLAS's threads from ``$DLFS_CPU_THREADS`` (default: the free cores).
+    """Set BLAS's threads from ``$DLFS_CPU_THREADS`` (default: see the module docstring).
 
     A bad value must not kill an import with a traceback: the default is used and
     the message kept in ``env_error``, which ``common.cli.setup`` reports in one
@@ -83,10 +118,10 @@ def apply_environment():
     """
     global env_error
     text = os.environ.get(THREADS_VAR, "").strip()
-    threads = None
     if text:
         try:
-            threads = parse_threads(text)
+            set_cpu_threads(parse_threads(text))
+            return
         except ValueError as exc:
             env_error = str(exc)
-    set_cpu_threads(free_cores() if threads is None else threads)
+    set_cpu_threads(1, evaluation=free_cores())

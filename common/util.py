@@ -5,7 +5,7 @@ chapters 4 to 6; ``conv_output_size``, ``im2col`` and ``col2im`` belong to the
 convolution layers of chapter 7, and are here because the book's module has them.
 """
 
-from common import checks
+from common import checks, threads
 from common.backend import get_array_module
 
 import numpy as np
@@ -79,14 +79,15 @@ def accuracy(predict, x, t, chunk=None, name="accuracy"):
     if n == 0:
         raise ValueError(f"{name}: x has shape {x.shape}; the accuracy of no examples is undefined")
     correct = 0
-    for start in range(0, n, chunk):
-        scores = predict(x[start : start + chunk])
-        if start == 0:  # shape, dtype and (on the CPU) every label's value, once for all of t
-            one_hot = checks.labels(name, t, n, scores.shape[-1])
-        labels = t[start : start + chunk]
-        if one_hot:
-            labels = labels.argmax(axis=1)
-        correct += int((scores.argmax(axis=1) == labels).sum())
+    with threads.evaluation():  # large products: every free core (common/threads.py)
+        for start in range(0, n, chunk):
+            scores = predict(x[start : start + chunk])
+            if start == 0:  # shape, dtype and (on the CPU) every label's value, once for all of t
+                one_hot = checks.labels(name, t, n, scores.shape[-1])
+            labels = t[start : start + chunk]
+            if one_hot:
+                labels = labels.argmax(axis=1)
+            correct += int((scores.argmax(axis=1) == labels).sum())
     return correct / float(n)
 
 

@@ -1,4 +1,5 @@
-"""Tests for common/threads.py: as many BLAS threads as free cores, DLFS_CPU_THREADS to override."""
+"""Tests for common/threads.py: one BLAS thread for a step, the free cores for an evaluation,
+DLFS_CPU_THREADS to override both."""
 
 import os
 import subprocess
@@ -14,15 +15,19 @@ PROBE = """
     at_import = threads.get_cpu_threads()
     blas = ThreadpoolController().select(user_api="blas").info()
     library = max(lib["num_threads"] for lib in blas)
+    with threads.evaluation():
+        evaluating = threads.get_cpu_threads()
+    assert threads.get_cpu_threads() == at_import  # switched back after the block
     threads.set_cpu_threads(0)
     every_core = threads.get_cpu_threads()
     threads.set_cpu_threads(1)
-    print(at_import, library, every_core, threads.get_cpu_threads())
+    print(at_import, library, every_core, threads.get_cpu_threads(), evaluating)
     """
 
 
 def probe(value):
-    """(threads at import, as BLAS reports them, after set_cpu_threads(0), after (1))."""
+    """(threads at import, as BLAS reports them, after set_cpu_threads(0), after (1), and
+    inside evaluation() with the threads set at import)."""
     env = {k: v for k, v in os.environ.items() if k != threads.THREADS_VAR}
     if value is not None:
         env[threads.THREADS_VAR] = value
@@ -37,30 +42,29 @@ def probe(value):
     return tuple(map(int, result.stdout.split())), result.stderr
 
 
-def test_default_is_the_free_cores_and_zero_gives_every_core_back():
-    (at_import, library, every_core, pinned), _ = probe(None)
-    assert at_import == library
-    assert 1 <= at_import <= len(os.sched_getaffinity(0))
+def test_default_is_one_thread_and_the_free_cores_for_an_evaluation():
+    (at_import, library, every_core, pinned, evaluating), _ = probe(None)
+    assert at_import == library == 1
+    assert 1 <= evaluating <= len(os.sched_getaffinity(0))
     assert every_core >= 1  # the library decides (every core, unless built with fewer)
     assert pinned == 1
 
 
-def test_zero_means_the_library_default():
-    (at_import, library, every_core, _), _ = probe("0")
+def test_zero_means_the_library_default_for_both():
+    (at_import, library, every_core, _, evaluating), _ = probe("0")
     default, _ = probe(None)
-    assert at_import == library == every_core == default[2]
+    assert at_import == library == every_core == evaluating == default[2]
 
 
-def test_a_count_is_applied_at_import():
-    (at_import, library, _, _), _ = probe("2")
-    assert at_import == library == 2
+def test_a_count_is_applied_at_import_to_both():
+    (at_import, library, _, _, evaluating), _ = probe("2")
+    assert at_import == library == evaluating == 2
 
 
 def test_a_bad_value_does_not_break_the_import_and_keeps_the_default():
-    (at_import, _, _, _), stderr = probe("two")
-    assert (
-        1 <= at_import <= len(os.sched_getaffinity(0)) and stderr == ""
-    )  # reported by common.cli.setup (see test_cli.py)
+    (at_import, _, _, _, evaluating), stderr = probe("two")
+    assert at_import == 1 and 1 <= evaluating <= len(os.sched_getaffinity(0))
+    assert stderr == ""  # reported by common.cli.setup (see test_cli.py)
 
 
 def test_parse_threads_names_the_variable():
@@ -95,3 +99,42 @@ def test_free_cores_is_one_where_the_kernel_gives_no_count(tmp_path, monkeypatch
     assert threads.free_cores() == 1
     monkeypatch.delattr(os, "sched_getaffinity")  # macOS, Windows
     assert threads.free_cores() == 1
+
+
+def test_evaluation_switches_to_its_count_and_back_even_on_an_error():
+    before = threads.get_cpu_threads()
+    try:
+        threads.set_cpu_threads(1, evaluation=2)
+        try:
+            with threads.evaluation():
+                assert threads.get_cpu_threads() == 2
+                raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            pass
+        assert threads.get_cpu_threads() == 1
+        threads.set_cpu_threads(2)  # one count: evaluation() keeps it
+        with threads.evaluation():
+            assert threads.get_cpu_threads() == 2
+    finally:
+        threads.set_cpu_threads(before)
+
+
+def test_accuracy_runs_its_products_with_the_evaluation_count():
+    from common.util import accuracy
+
+    import numpy as np
+
+    seen = []
+
+    def predict(x):
+        seen.append(threads.get_cpu_threads())
+        return x
+
+    before = threads.get_cpu_threads()
+    try:
+        threads.set_cpu_threads(1, evaluation=2)
+        x = np.eye(3, dtype=np.float32)
+        assert accuracy(predict, x, np.arange(3), chunk=2) == 1.0
+        assert seen == [2, 2] and threads.get_cpu_threads() == 1
+    finally:
+        threads.set_cpu_threads(before)
