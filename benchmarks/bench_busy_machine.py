@@ -11,7 +11,8 @@ and repeat, in the same run:
 for each BLAS-thread setting of the course (the ``DLFS_CPU_THREADS`` variable):
 unset (the course's default), 1, and 0 (the BLAS library's own default: a
 thread per core).  Printed per setting: the BLAS threads the job runs with, idle
-and loaded (asked of a process started with the job's environment), the median
+and loaded (asked of a process started with the job's environment; "1+2" is one
+for a training step's products and two for an evaluation's), the median
 wall time of the whole job (process start to exit) idle and loaded, the ratio
 loaded / idle, the same for the training loop alone (the time the script
 prints), the final test accuracy, and how much of a core each busy loop got.
@@ -75,7 +76,14 @@ while os.getppid() == parent and time.monotonic() < deadline:
 """
 
 # What the job's BLAS is set to, asked of a process started with the job's environment.
-PROBE = "import common.threads as t; print(t.get_cpu_threads())"
+# The BLAS threads of a training step, and "+N" where an evaluation's differ (common/threads.py)
+PROBE = """
+import common.threads as t
+step = t.get_cpu_threads()
+with t.evaluation():
+    evaluation = t.get_cpu_threads()
+print(step if evaluation == step else f"{step}+{evaluation}")
+"""
 FINAL_LINE = re.compile(r"final test acc ([0-9.]+) \| .* \| ([0-9.]+) s for (\d+) iterations")
 
 
@@ -142,13 +150,14 @@ def busy_loops(count, limit_s, report):
 
 
 def blas_threads(env):
-    """The BLAS thread count a process started with ``env`` runs with (after importing common)."""
+    """The BLAS threads a process started with ``env`` runs with (after importing common):
+    a training step's, then "+N" if an evaluation's differ ("1+2")."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE], env=env, cwd=REPO, capture_output=True, text=True
     )
     if result.returncode != 0:
         sys.exit(f"error: could not read the BLAS thread count:\n{result.stderr[-2000:]}")
-    return int(result.stdout)
+    return result.stdout.strip()
 
 
 def run_job(command, env, timeout):
@@ -275,7 +284,7 @@ def main(argv=None):
             )
 
     header = (
-        f"{'DLFS_CPU_THREADS':22s} {'threads':>7s} {'idle s':>7s} {'loaded s':>8s} {'ratio':>6s} "
+        f"{'DLFS_CPU_THREADS':22s} {'threads':>9s} {'idle s':>7s} {'loaded s':>8s} {'ratio':>6s} "
         f"{'loop idle':>9s} {'loop loaded':>11s} {'ratio':>6s} {'iters':>6s} "
         f"{'test acc':>8s} {'busy loop':>9s}"
     )
@@ -294,14 +303,15 @@ def main(argv=None):
         # The script prints its loop time to 0.1 s: no ratio where that rounds to nothing.
         train_ratio = f"{train_loaded / train_idle:5.2f}x" if train_idle > 0 else f"{'-':>6s}"
         print(
-            f"{SETTINGS[name][0]:22s} {f'{used[name]}/{used_loaded[name]}':>7s} "
+            f"{SETTINGS[name][0]:22s} {f'{used[name]}/{used_loaded[name]}':>9s} "
             f"{wall_idle:7.2f} {wall_loaded:8.2f} "
             f"{ratios[name]:5.2f}x {train_idle:9.2f} {train_loaded:11.2f} {train_ratio} "
             f"{'/'.join(map(str, sorted(iters))):>6s} "
             f"{accuracy:8.4f} {share:9.0%}"
         )
     print(
-        "threads: BLAS threads the job starts with, idle/loaded; s: the whole job; "
+        "threads: BLAS threads the job starts with, idle/loaded (1+2: one for a training "
+        "step, two for an evaluation); s: the whole job; "
         "ratio: loaded / idle; "
         "loop: the training loop as the script times it; busy loop: the share of a core each "
         "busy loop got"

@@ -14,9 +14,14 @@ baseline is skipped, saying so: it reproduces the book's NumPy code, which runs 
 the CPU only.  PyTorch is optional: its column is skipped, saying so, when it is not
 installed (or, on the GPU, when it sees no CUDA device).
 
-BLAS threads: by default each program keeps its own (the course one thread, see
-common/threads.py; NumPy in the baseline and PyTorch one per core), as a learner
-would run them.  ``--cpu-threads N`` gives all of them N.
+The flat NumPy loop (benchmarks/flat_numpy_ch05.py) is the same computation with no
+layers, classes or checks: the floor for NumPy code on the machine, so that the
+course's distance to it is what its structure costs.
+
+BLAS threads: by default each program keeps its own, as a learner would run them:
+the course (and the flat loop) one thread for a training step and the free cores for
+an evaluation (common/threads.py); NumPy's default in the baseline and PyTorch's, a
+thread per core.  ``--cpu-threads N`` gives all of them N.
 
     MNIST_DIR=../shared/data/mnist python benchmarks/bench_ch05_train.py --rounds 3
 """
@@ -37,6 +42,7 @@ from common.cli import nonnegative_int, positive_int, run, script_parser, setup
 REPO = Path(__file__).resolve().parents[1]
 COURSE = "course (ch05/train_neuralnet.py)"
 BASELINE = "book-style baseline"
+FLAT = "flat NumPy loop (the floor)"
 TORCH = "PyTorch"
 FINAL_LINE = re.compile(r"final test acc ([0-9.]+) \| .* \| [0-9.]+ s for (\d+) iterations")
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -47,8 +53,10 @@ def programs(device):
     chosen = {COURSE: [str(REPO / "ch05" / "train_neuralnet.py"), "--device", device]}
     if device == "cpu":
         chosen[BASELINE] = [str(REPO / "benchmarks" / "book_style_ch05.py")]
+        chosen[FLAT] = [str(REPO / "benchmarks" / "flat_numpy_ch05.py")]
     else:
         print(f"{BASELINE}: skipped on --device {device}: it is the book's NumPy code, CPU only")
+        print(f"{FLAT}: skipped on --device {device}: NumPy, CPU only")
     if importlib.util.find_spec("torch") is None:
         print(
             f"{TORCH} is not installed: its column is skipped "

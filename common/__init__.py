@@ -20,9 +20,9 @@ These public methods are the doors where a learner's data come in: they check x
 (``common.checks``) and move host arrays to the parameters' device; the labels are
 checked by the loss layer (and by ``common.util.accuracy``).
 
-Importing the package sets NumPy's BLAS to one thread, which is fastest for the
-course's small matrices on a busy machine; ``DLFS_CPU_THREADS`` overrides (see
-``common/threads.py``). It also makes Ctrl-C and SIGTERM end a script in one line
+Importing the package sets NumPy's BLAS threads: one for a training step's small
+products, the free cores for an evaluation's large ones; ``DLFS_CPU_THREADS``
+overrides (see ``common/threads.py``). It also makes Ctrl-C and SIGTERM end a script in one line
 (see ``common/signals.py``), from the first import on.
 """
 

@@ -45,7 +45,7 @@ def table_rows(out, names, columns):
         for name in names:
             values = line[len(name) :].split()
             if line.startswith(name + " ") and len(values) == columns:
-                if re.fullmatch(r"[0-9./]+", values[0]):  # a number, or idle/loaded counts
+                if re.fullmatch(r"[0-9./+]+", values[0]):  # a number, or counts ("1+2/1")
                     rows[name] = values
     return rows
 
@@ -102,10 +102,14 @@ def test_bench_busy_machine_table_settings_and_no_busy_loop_left():
     rows = table_rows(out, labels, columns=10)
     assert set(rows) == {"unset (course default)", "0 (library default)"}, out
 
-    used = {label: int(values[0].split("/")[0]) for label, values in rows.items()}  # idle/loaded
-    # Unset means the course's default (the free cores: at least one, at most every core).
-    assert 1 <= used["unset (course default)"] <= len(os.sched_getaffinity(0)), out
-    assert used["0 (library default)"] >= used["unset (course default)"], out
+    # idle/loaded, each a step's threads and "+N" where an evaluation's differ: "1+2/1"
+    idle_threads = {label: values[0].split("/")[0] for label, values in rows.items()}
+    # Unset means the course's default: one thread for a step, the free cores (at least
+    # one, at most every core) for an evaluation.
+    step, _, evaluation = idle_threads["unset (course default)"].partition("+")
+    assert step == "1", out
+    assert 1 <= int(evaluation or 1) <= len(os.sched_getaffinity(0)), out
+    assert int(idle_threads["0 (library default)"]) >= int(evaluation or 1), out
     for label, values in rows.items():
         idle, loaded, ratio = float(values[1]), float(values[2]), float(values[3].rstrip("x"))
         assert idle > 0 and loaded > 0, label
@@ -137,9 +141,14 @@ def test_bench_ch05_train_columns_same_device_same_iterations_plausible_accuracy
     )  # fmt: skip
     out = result.stdout
     assert re.search(r"^device: cpu for every program ", out, re.M), out
-    names = ("course (ch05/train_neuralnet.py)", "book-style baseline", "PyTorch")
+    names = (
+        "course (ch05/train_neuralnet.py)",
+        "book-style baseline",
+        "flat NumPy loop (the floor)",
+        "PyTorch",
+    )
     rows = table_rows(out, names, columns=5)
-    course, baseline = rows[names[0]], rows[names[1]]
+    course, baseline, flat = rows[names[0]], rows[names[1]], rows[names[2]]
     for name, (wall, peak, iters, accuracy, relative) in rows.items():
         assert float(wall) > 0 and float(peak) > 0, name
         assert iters == "200", f"{name} ran {iters} iterations, not 200"
@@ -149,8 +158,9 @@ def test_bench_ch05_train_columns_same_device_same_iterations_plausible_accuracy
         assert float(relative) == pytest.approx(
             expected, abs=0.01 + rounding(float(wall), float(course[0]))
         ), name
-    # Same network, same seed, same batches: the two NumPy programs learn alike.
+    # Same network, same seed, same batches: the NumPy programs learn alike.
     assert float(course[3]) == pytest.approx(float(baseline[3]), abs=0.02), out
+    assert float(course[3]) == pytest.approx(float(flat[3]), abs=0.02), out
     ratio = float(re.search(r"^course / book-style baseline: (\d+\.\d\d)x the time$", out, re.M)[1])
     expected = float(course[0]) / float(baseline[0])
     assert ratio == pytest.approx(
