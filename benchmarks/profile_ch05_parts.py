@@ -26,12 +26,11 @@ import os  # noqa: E402
 from ch05.two_layer_net import TwoLayerNet  # noqa: E402
 from common import backend  # noqa: E402
 from common.cli import positive_int, run, script_parser, setup  # noqa: E402
+from common.training import draw_batch  # noqa: E402
 from dataset.mnist import load_mnist_or_exit  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 PARTS = [
-    ("draw the batch indices (np.random.choice)", "choice"),  # and send them to the device
+    ("draw the batch indices (draw_batch)", "choice"),  # and send them to the device
     ("gather the batch from the training set", "gather"),
     ("Affine1 forward: x . W1 + b1", "affine1_forward"),
     ("Relu, Affine2, SoftmaxWithLoss forward", "rest_forward"),
@@ -82,7 +81,7 @@ def main(argv=None):
     loop_start = clock()
     for i in range(args.iters):
         t0 = clock()
-        batch_mask = backend.to_device(np.random.choice(train_size, batch_size))
+        batch_mask = draw_batch(train_size, batch_size)
         t1 = clock()
         x_batch, t_batch = x_train[batch_mask], t_train[batch_mask]
         t2 = clock()

@@ -292,10 +292,10 @@ plt.show()
 # one row of probabilities per image, and `np.argmax(Y, axis=1)` gives the 100 predictions. The
 # accuracy does not change, only the time: each call of NumPy has a fixed overhead, which a batch
 # pays once for 100 images, and the matrix library is much faster on large blocks than on single
-# rows. The timings depend on the machine and on how busy it is. (If batches of 100 come out
-# *slower* than single images, the matrix library is running several threads on cores that other
-# programs are using, and the threads wait for each other: starting Jupyter with
-# `DLFS_CPU_THREADS=1` shows the real effect.)
+# rows. The timings depend on the machine and on how busy it is. (The course runs these products
+# on one thread: see `common/threads.py`. With several, `DLFS_CPU_THREADS=0`, batches of 100 can
+# come out *slower* than single images when other programs are using the cores: the threads wait
+# for each other.)
 #
 # Two functions of `ch03/neuralnet_mnist_batch.py` do the work: `count_correct_batched(network,
 # x, t, batch_size)` feeds the images `batch_size` at a time and counts the right answers, and
