@@ -22,8 +22,8 @@ checked by the loss layer (and by ``common.util.accuracy``).
 
 Importing the package sets NumPy's BLAS threads: one for a training step's small
 products, the free cores for an evaluation's large ones; ``DLFS_CPU_THREADS``
-overrides (see ``common/threads.py``). It also makes Ctrl-C and SIGTERM end a script in one line
-(see ``common/signals.py``), from the first import on.
+overrides (see ``common/threads.py``). It also makes Ctrl-C and SIGTERM end a script
+in one line (see ``common/signals.py``), from the first import on.
 """
 
 from common import signals as _signals
