@@ -14,7 +14,8 @@ unless told otherwise, the course uses
     free cores = max(1, usable cores - other runnable tasks)
 
 where the runnable tasks are the kernel's count in ``/proc/loadavg`` (Linux; the
-smallest of three readings, so that a task passing through is not counted).  Where
+smallest of three readings 2 ms apart, so that a program passing through, one that
+is starting or ending, is not counted).  Where
 there is no such count (macOS, Windows) it is one thread, the choice that is never
 slow.  ``DLFS_CPU_THREADS`` sets one count for both sizes:
 
@@ -27,6 +28,7 @@ in place: unlike ``OPENBLAS_NUM_THREADS`` it works after NumPy is imported.
 
 import contextlib
 import os
+import time
 
 THREADS_VAR = "DLFS_CPU_THREADS"
 LOADAVG = "/proc/loadavg"
@@ -88,10 +90,21 @@ def free_cores():
     """The cores this process may use that no other program is running on now (at least 1)."""
     try:
         cores = len(os.sched_getaffinity(0))
-        others = min(_runnable_tasks() for _ in range(3)) - 1  # the count includes us
+        others = _fewest_runnable_tasks() - 1  # the count includes us
     except (AttributeError, OSError, ValueError, IndexError):
         return 1
     return max(1, cores - max(others, 0))
+
+
+def _fewest_runnable_tasks(readings=3, gap=0.002):
+    """The smallest of ``readings`` counts ``gap`` seconds apart (one if it says only us)."""
+    fewest = _runnable_tasks()
+    for _ in range(readings - 1):
+        if fewest <= 1:  # only this process: nothing to wait for
+            break
+        time.sleep(gap)
+        fewest = min(fewest, _runnable_tasks())
+    return fewest
 
 
 def _runnable_tasks():

@@ -94,6 +94,17 @@ def test_free_cores_are_the_usable_cores_less_the_other_runnable_tasks(tmp_path,
     assert threads.free_cores() == 1
 
 
+def test_a_program_passing_through_is_not_counted(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    counts = iter([2, 1, 2])  # another program is starting (or ending) at the first reading
+    monkeypatch.setattr(threads, "_runnable_tasks", lambda: next(counts))
+    assert threads.free_cores() == 2
+    counts = iter([2, 2, 2])  # it stays: it is running
+    assert threads.free_cores() == 1
+    counts = iter([1])  # only us: one reading is enough
+    assert threads.free_cores() == 2
+
+
 def test_free_cores_is_one_where_the_kernel_gives_no_count(tmp_path, monkeypatch):
     monkeypatch.setattr(threads, "LOADAVG", str(tmp_path / "missing"))
     assert threads.free_cores() == 1
