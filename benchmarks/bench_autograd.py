@@ -56,7 +56,8 @@ def main(argv=None):
 
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"{threads.get_cpu_threads()} BLAS thread(s), Python {platform.python_version()}, "
+        f"BLAS threads {threads.describe()} (a step's+an evaluation's), "
+        f"Python {platform.python_version()}, "
         f"NumPy {np.__version__}, device {backend.get_device()}; "
         f"median of {args.rounds} interleaved rounds of {args.iters} steps"
     )

@@ -82,7 +82,7 @@ import common.threads as t
 step = t.get_cpu_threads()
 with t.evaluation():
     evaluation = t.get_cpu_threads()
-print(step if evaluation == step else f"{step}+{evaluation}")
+print(step if evaluation == step else f"{step}+{evaluation}")  # as BLAS reports them
 """
 FINAL_LINE = re.compile(r"final test acc ([0-9.]+) \| .* \| ([0-9.]+) s for (\d+) iterations")
 

@@ -23,6 +23,7 @@ it on the GPU, saying so).
 
 import argparse
 import os
+import sys
 import time
 from collections import OrderedDict
 
@@ -31,9 +32,9 @@ from dataset.mnist import load_mnist
 
 import numpy as np
 
-# Importing the course's packages set BLAS's threads (common/threads.py); the book's code
-# runs with NumPy's own default, so that is put back, unless the benchmark asks for a count.
-if threads.THREADS_VAR not in os.environ:
+# Importing the course's packages has set BLAS's threads (common/threads.py); the book's
+# code runs with NumPy's own default, so that is put back, unless a count is asked for.
+if not os.environ.get(threads.THREADS_VAR, "").strip():
     threads.set_cpu_threads(0)
 
 
@@ -141,6 +142,8 @@ def main():
     parser.add_argument("--iters", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if threads.env_error:  # a DLFS_CPU_THREADS that could not be read: say so, do not guess
+        sys.exit(f"error: {threads.env_error}")
     np.random.seed(args.seed)
 
     (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True)

@@ -14,6 +14,7 @@ Prints the same kind of lines as ch05/train_neuralnet.py.  CPU only.
 """
 
 import argparse
+import sys
 import time
 
 from common import threads
@@ -40,6 +41,8 @@ def main():
     parser.add_argument("--iters", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if threads.env_error:  # a DLFS_CPU_THREADS that could not be read: say so, do not guess
+        sys.exit(f"error: {threads.env_error}")
     np.random.seed(args.seed)
 
     (x_train, t_train), (x_test, t_test) = load_mnist(normalize=True, one_hot_label=True)
@@ -51,6 +54,7 @@ def main():
     b2 = np.zeros(10, np.float32)
     batch_size, lr, train_size = 100, np.float32(0.1), x_train.shape[0]
     iter_per_epoch = max(train_size / batch_size, 1)
+    loss = float("nan")  # until the first step
     start = time.perf_counter()
     for i in range(args.iters):
         batch = np.random.randint(0, train_size, batch_size)

@@ -112,7 +112,8 @@ def run_trials(seeds, data, epochs, batch_size, jobs):
         return
     # Workers are started fresh ("spawn"), each with a single-threaded BLAS: with
     # N workers on N cores, multi-threaded matrix products would only fight for them.
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    # (DLFS_CPU_THREADS too: else each worker gives its evaluations the cores it finds free.)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "DLFS_CPU_THREADS"):
         os.environ.setdefault(name, "1")
     # Under pdb the script's module lacks __spec__, which "spawn" looks up (CPython
     # issue 87115); None means "a script run by its path".  (pdb cannot step into

@@ -333,13 +333,13 @@ class Function:
             raise RuntimeError(
                 f"{type(self).__name__}: a Function object is called once; make a new one"
             )
-        # The arrays for forward; whether an input is a Variable, one needs a gradient,
-        # and the newest generation among them (a constant's is 0).  One pass: this runs
-        # for every operation, so it is kept to the bare minimum.
-        xs, variables, needs_grad, generation = [], 0, False, 0
+        # The arrays for forward; how many inputs are Variables, whether one needs a
+        # gradient, and the newest generation among them (a constant's is 0).  One pass:
+        # this runs for every operation.
+        xs, n_variables, needs_grad, generation = [], 0, False, 0
         for x in inputs:
             if isinstance(x, Variable):
-                variables += 1
+                n_variables += 1
                 needs_grad = needs_grad or x.requires_grad
                 generation = max(generation, x.generation)
                 x = x.data
@@ -349,12 +349,12 @@ class Function:
         except ValueError as exc:
             shapes = ", ".join(str(getattr(x, "shape", ())) for x in xs)
             raise ValueError(f"{type(self).__name__} on shapes {shapes}: {exc}") from None
-        if not variables:
+        if not n_variables:
             return y  # arrays only (a backward rule at work): the value, nothing to record
         if not (needs_grad and _mode.grad_enabled):
             return Variable(y, requires_grad=False)  # a value only: nothing to differentiate
         output = Variable(y)
-        if variables < len(inputs):  # arrays and numbers: constants of the graph
+        if n_variables < len(inputs):  # arrays and numbers: constants of the graph
             inputs = [as_variable(x) for x in inputs]
         self.inputs = inputs
         self.output = weakref.ref(output)  # weak: no cycle
@@ -603,9 +603,7 @@ class SoftmaxCrossEntropy(Function):
         p = exp(log_softmax(x)) if isinstance(x, Variable) else get_array_module(x).exp(self.logp)
         if t.ndim == 1:  # indices -> one-hot rows: p - 1 and p - 0, what the layer computes
             t = get_array_module(t).eye(p.shape[1], dtype=p.dtype)[t]
-        dx = p * t.sum(axis=1, keepdims=True) - t  # p - t for one-hot rows
-        dx *= gy / p.shape[0]  # in place on an array; on Variables, a new one (see _in_place)
-        return dx
+        return (p * t.sum(axis=1, keepdims=True) - t) * (gy / p.shape[0])  # p - t, one-hot
 
 
 def softmax_cross_entropy(x, t):

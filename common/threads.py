@@ -4,8 +4,8 @@ The course's products come in two sizes.  A training step multiplies a batch of 
 rows (100 x 784 by 784 x 50): so small that a second thread gains little, and costs a
 lot whenever another program holds a core (OpenBLAS's threads then spin, waiting for
 the one that cannot run, and the job becomes several times slower).  An evaluation
-multiplies all 60 000 training images: large enough that every core pays.  So,
-unless told otherwise, the course uses
+runs all 60 000 training images through the network, 2 000 rows to a product: large
+enough that every core pays.  So, unless told otherwise, the course uses
 
 * one thread for everything, except
 * inside ``evaluation()`` (``common.util.accuracy`` runs its products there): the
@@ -15,9 +15,9 @@ unless told otherwise, the course uses
 
 where the runnable tasks are the kernel's count in ``/proc/loadavg`` (Linux; the
 smallest of three readings 2 ms apart, so that a program passing through, one that
-is starting or ending, is not counted).  Where
-there is no such count (macOS, Windows) it is one thread, the choice that is never
-slow.  ``DLFS_CPU_THREADS`` sets one count for both sizes:
+is starting or ending, is not counted).  Where there is no such count (macOS,
+Windows) it is one thread, the choice that is never slow.  ``DLFS_CPU_THREADS`` sets
+one count for both sizes:
 
 * ``DLFS_CPU_THREADS=4``: four threads;
 * ``DLFS_CPU_THREADS=0``: the library's own default (usually every core).
@@ -34,9 +34,10 @@ THREADS_VAR = "DLFS_CPU_THREADS"
 LOADAVG = "/proc/loadavg"
 
 _library_default = None  # BLAS's own thread count, read before the first change
-_libraries = None  # threadpoolctl's controllers of the BLAS libraries NumPy loaded
+_libraries = []  # threadpoolctl's controllers of the BLAS libraries, found by set_cpu_threads
 _step_threads = None  # the count for everything outside evaluation() (None: untouched)
 _evaluation_threads = None  # the count inside evaluation()
+_depth = 0  # evaluation() blocks entered and not yet left (they may nest)
 env_error = None  # the message, if $DLFS_CPU_THREADS could not be understood
 
 
@@ -53,11 +54,7 @@ def get_cpu_threads():
 
 
 def _apply(n):
-    """Set the BLAS libraries to ``n`` threads (about a microsecond once they are found)."""
-    global _libraries, _library_default
-    if _libraries is None:
-        _library_default = get_cpu_threads()
-        _libraries = _blas().lib_controllers
+    """Set the BLAS libraries to ``n`` threads (0: their default); about a microsecond."""
     for library in _libraries:
         library.set_num_threads(n or _library_default)
 
@@ -65,25 +62,43 @@ def _apply(n):
 def set_cpu_threads(n, evaluation=None):
     """Let NumPy's BLAS use ``n`` threads; 0 or ``None``: the library's default (every core).
 
-    ``evaluation``: another count for the products inside ``evaluation()`` (default: ``n``).
+    ``evaluation``: another count for the products inside ``evaluation()``; ``None``
+    (the default) means the same as ``n``, and 0 the library's default.
     """
-    global _step_threads, _evaluation_threads
+    global _step_threads, _evaluation_threads, _libraries, _library_default
+    if _library_default is None:
+        _library_default = get_cpu_threads()
+    _libraries = _blas().lib_controllers  # looked up again: a BLAS loaded since is included
     _step_threads = n or 0
     _evaluation_threads = _step_threads if evaluation is None else evaluation or 0
     _apply(_step_threads)
 
 
+def describe():
+    """The counts as the benchmarks print them: ``"1+2"`` (a step's, then an evaluation's)
+    where they differ, else one number (``"0"``: the library's default)."""
+    if _evaluation_threads == _step_threads:
+        return str(_step_threads)
+    return f"{_step_threads}+{_evaluation_threads}"
+
+
 @contextlib.contextmanager
 def evaluation():
-    """Inside this block, BLAS uses the evaluation's thread count (see the module docstring)."""
-    if _evaluation_threads == _step_threads:  # nothing to switch (also before any setting)
-        yield
-        return
-    _apply(_evaluation_threads)
+    """Inside this block, BLAS uses the evaluation's thread count (see the module docstring).
+
+    Blocks may nest: the step's count comes back when the outermost one is left.
+    """
+    global _depth
+    switch = _evaluation_threads != _step_threads  # False also before any setting
+    if switch and _depth == 0:
+        _apply(_evaluation_threads)
+    _depth += 1
     try:
         yield
     finally:
-        _apply(_step_threads)
+        _depth -= 1
+        if switch and _depth == 0:
+            _apply(_step_threads)
 
 
 def free_cores():

@@ -8,6 +8,8 @@ import textwrap
 
 from common import threads
 
+import pytest
+
 PROBE = """
     from threadpoolctl import ThreadpoolController
     import numpy as np
@@ -112,25 +114,51 @@ def test_free_cores_is_one_where_the_kernel_gives_no_count(tmp_path, monkeypatch
     assert threads.free_cores() == 1
 
 
-def test_evaluation_switches_to_its_count_and_back_even_on_an_error():
-    before = threads.get_cpu_threads()
+@pytest.fixture
+def restored_counts():
+    """Put back both counts (a step's, an evaluation's) that a test changes."""
+    saved = threads._step_threads, threads._evaluation_threads
+    yield
+    threads.set_cpu_threads(*saved)
+
+
+def test_evaluation_switches_to_its_count_and_back_even_on_an_error(restored_counts):
+    threads.set_cpu_threads(1, evaluation=2)
     try:
-        threads.set_cpu_threads(1, evaluation=2)
-        try:
-            with threads.evaluation():
-                assert threads.get_cpu_threads() == 2
-                raise KeyboardInterrupt
-        except KeyboardInterrupt:
-            pass
-        assert threads.get_cpu_threads() == 1
-        threads.set_cpu_threads(2)  # one count: evaluation() keeps it
         with threads.evaluation():
             assert threads.get_cpu_threads() == 2
-    finally:
-        threads.set_cpu_threads(before)
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    assert threads.get_cpu_threads() == 1
+    threads.set_cpu_threads(2)  # one count: evaluation() keeps it
+    with threads.evaluation():
+        assert threads.get_cpu_threads() == 2
 
 
-def test_accuracy_runs_its_products_with_the_evaluation_count():
+def test_nested_evaluations_keep_their_count_until_the_outermost_ends(restored_counts):
+    threads.set_cpu_threads(1, evaluation=2)
+    with threads.evaluation():
+        with threads.evaluation():
+            assert threads.get_cpu_threads() == 2
+        assert threads.get_cpu_threads() == 2  # still inside the outer block
+    assert threads.get_cpu_threads() == 1
+
+
+def test_the_default_gives_evaluations_the_free_cores(monkeypatch, restored_counts):
+    monkeypatch.delenv(threads.THREADS_VAR, raising=False)
+    monkeypatch.setattr(threads, "free_cores", lambda: 3)
+    threads.apply_environment()
+    assert threads.describe() == "1+3"
+    assert threads.get_cpu_threads() == 1
+    with threads.evaluation():
+        assert threads.get_cpu_threads() == 3
+    monkeypatch.setenv(threads.THREADS_VAR, "2")
+    threads.apply_environment()
+    assert threads.describe() == "2"
+
+
+def test_accuracy_runs_its_products_with_the_evaluation_count(restored_counts):
     from common.util import accuracy
 
     import numpy as np
@@ -141,11 +169,7 @@ def test_accuracy_runs_its_products_with_the_evaluation_count():
         seen.append(threads.get_cpu_threads())
         return x
 
-    before = threads.get_cpu_threads()
-    try:
-        threads.set_cpu_threads(1, evaluation=2)
-        x = np.eye(3, dtype=np.float32)
-        assert accuracy(predict, x, np.arange(3), chunk=2) == 1.0
-        assert seen == [2, 2] and threads.get_cpu_threads() == 1
-    finally:
-        threads.set_cpu_threads(before)
+    threads.set_cpu_threads(1, evaluation=2)
+    x = np.eye(3, dtype=np.float32)
+    assert accuracy(predict, x, np.arange(3), chunk=2) == 1.0
+    assert seen == [2, 2] and threads.get_cpu_threads() == 1
