@@ -148,7 +148,7 @@ def _read_local(folder, spec):
         try:
             if not path.is_file():
                 continue
-            limit = gz_limit(_idx_size(spec)) if compressed else size
+            limit = gz_limit(size) if compressed else size
             actual = path.stat().st_size
             if actual > limit:
                 raise BadSource(f"{actual} bytes, more than the {limit} that MNIST's file can be")

@@ -122,9 +122,9 @@ def describe(**inputs):
     return ", ".join(parts)
 
 
-def _where(files):
-    """' (at FILE line N)' for the innermost frame of the learner's files, if any."""
-    return lambda exc: next(
+def _where(exc, files):
+    """' (at FILE line N)' for the innermost frame of ``exc`` in the learner's files, if any."""
+    return next(
         (
             f" (at {frame.filename} line {frame.lineno})"
             for frame in reversed(traceback.extract_tb(exc.__traceback__))
@@ -161,7 +161,8 @@ def call(
     Relu.backward writes into dout).  NumPy's warnings are silenced: a
     result's NaN or inf is diagnosed from the values instead.
     """
-    copies = [np.copy(a) if isinstance(a, np.ndarray) else None for a in args]
+    # to find an argument changed in place (not looked for with keep_args=False)
+    copies = [np.copy(a) if isinstance(a, np.ndarray) else None for a in args] if keep_args else []
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -171,7 +172,7 @@ def call(
     except Exception as exc:  # the learner's bug, reported in one line
         line = str(exc).splitlines()[0] if str(exc) else ""
         raise Failed(
-            f"{what} raised {type(exc).__name__}: {line}{_where(LEARNER_FILES)(exc)}",
+            f"{what} raised {type(exc).__name__}: {line}{_where(exc, LEARNER_FILES)}",
             [f"case: {case}"] if case else [],
             hint=_exception_hint(exc) or error_hint,
         ) from None

@@ -9,6 +9,7 @@ Gradients are also compared with float64 numerical differentiation
 (``common.gradient.numerical_gradient``).
 """
 
+import contextlib
 import copy
 
 from common import functions as F
@@ -28,20 +29,20 @@ def rng():
     return np.random.default_rng(RNG_SEED)
 
 
+@contextlib.contextmanager
 def patched(fn, **names):
-    """Run the learner's ``fn`` with some global names replaced (restored by the caller)."""
+    """Inside the block, the learner's ``fn`` sees some global names replaced; restored after."""
     module_globals = getattr(fn, "__globals__", {})
     saved = {k: module_globals[k] for k in names if k in module_globals}
     module_globals.update(names)
-    return module_globals, saved
-
-
-def restore(module_globals, saved, names):
-    for key in names:
-        if key in saved:
-            module_globals[key] = saved[key]
-        else:
-            module_globals.pop(key, None)
+    try:
+        yield
+    finally:
+        for key in names:
+            if key in saved:
+                module_globals[key] = saved[key]
+            else:
+                module_globals.pop(key, None)
 
 
 def numerical_input_gradient(what, forward, x, dout, case):
@@ -147,8 +148,7 @@ def _forward_variant(network, x, hidden=F.sigmoid, output=F.identity_function, d
 def check_forward(forward):
     """Run with the course's sigmoid and identity_function in place of the learner's own."""
     names = {"sigmoid": F.sigmoid, "identity_function": F.identity_function}
-    module_globals, saved = patched(forward, **names)
-    try:
+    with patched(forward, **names):
         r = rng()
         random_net = {k: r.normal(size=v.shape) for k, v in _book_network().items()}
         for network, x in (
@@ -162,8 +162,6 @@ def check_forward(forward):
                 ("hidden_activation", _forward_variant(network, x, hidden=F.relu)),
             ] + [("missing_bias", _forward_variant(network, x, drop=b)) for b in ("b1", "b2", "b3")]
             compare("forward(network, x)", got, solutions.forward(network, x), case, mistakes)
-    finally:
-        restore(module_globals, saved, names)
 
 
 # ---------------------------------------------------------------- chapter 4
@@ -283,8 +281,7 @@ def check_gradient_descent(gradient_descent):
     from ch04.gradient_method import gradient_descent as reference  # returns (x, path)
 
     names = {"numerical_gradient": G.numerical_gradient}
-    module_globals, saved = patched(gradient_descent, **names)
-    try:
+    with patched(gradient_descent, **names):
         scale = np.array([1.0, 3.0])
         cases = [
             (lambda x: float(np.sum(x**2)), np.array([-3.0, 4.0]), 0.1, 20, "sum(x^2)"),
@@ -315,8 +312,6 @@ def check_gradient_descent(gradient_descent):
             ]
             expected = reference(f, x0.copy(), lr=lr, step_num=steps)[0]
             compare("gradient_descent(...)", got, expected, case, mistakes, rtol=1e-6, atol=1e-9)
-    finally:
-        restore(module_globals, saved, names)
 
 
 def check_cross_entropy_error(cross_entropy_error):
@@ -480,15 +475,15 @@ def check_affine(Affine):
         compare("forward(x)", got, ref.forward(x.copy()), case)
         dx = call("backward(dout)", layer.backward, dout.copy(), case=case, keep_args=False)
         expected_dx = ref.backward(dout.copy())
-        ones = L.Affine(W.copy(), b.copy())
+        ones = L.Affine(W.copy(), b.copy())  # the layer as if dout were all ones
         ones.forward(x.copy())
-        ones.backward(np.ones_like(dout))
+        no_dout_dx = ones.backward(np.ones_like(dout))
         compare(
             "backward: dx",
             dx,
             expected_dx,
             case,
-            {"forgot_dout": ones.backward(np.ones_like(dout)), "not_flattened": dout @ W.T},
+            {"forgot_dout": no_dout_dx, "not_flattened": dout @ W.T},
         )
         for name, expected, no_dout, extra in (
             ("dW", ref.dW, ones.dW, {}),
@@ -635,7 +630,6 @@ def _adam(state, k, g, t, lr=0.1, beta1=0.9, beta2=0.999, sign=-1, corrected=Tru
     m = m + (1 - beta1) * (g - m)
     v = v + (1 - beta2) * (g * g - v)
     state[k] = (m, v)
-    t = t if "count" not in state else state["count"]
     lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) if corrected else lr
     return sign * lr_t * m / (np.sqrt(v) + 1e-7)
 
