@@ -75,10 +75,7 @@ class TwoLayerNet:
         x = self._on_device(x)
         n_in, n_out = self.params["W1"].shape[0], self.params["W2"].shape[1]
         if t is not None:
-            t = self._on_device(t)
-            if x.ndim == 1:
-                x = x.reshape(1, -1)
-                t = t.reshape(1, -1) if t.size == n_out and n_out > 1 else t.reshape(-1)
+            x, t = checks.one_example(x, self._on_device(t), n_out)
         checks.batch(f"TwoLayerNet.{method}", x.reshape(1, -1) if x.ndim == 1 else x, n_in)
         if x.ndim > 2:  # N images (N, 1, 28, 28): N rows of 784, as the Affine layer does
             x = x.reshape(x.shape[0], -1)

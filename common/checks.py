@@ -163,8 +163,7 @@ def labels(owner, t, n, classes):
     if t_shape == (n, classes) and kind == "f":  # one-hot or probability (weight) rows
         return True
     if t_shape == (n, classes) and kind in "biu":  # integer rows must be one 1 and zeros
-        one_hot = ((t == 0) | (t == 1)).all(axis=1) & (t.sum(axis=1) == 1)
-        if n and not _data_checked and not bool(one_hot.all()):
+        if n and not _data_checked and not _rows_one_hot(t):
             raise ValueError(
                 f"{owner}: integer labels t of shape {t_shape} are read as one-hot rows, but "
                 "not every row is one 1 and zeros (class indices: one per example; "
@@ -177,12 +176,18 @@ def labels(owner, t, n, classes):
             f"{owner}: labels t must be {n} class indices (integers) or ({n}, {classes}) "
             f"one-hot rows, got {got}"
         )
-    if n and not _data_checked and not (0 <= int(t.min()) and int(t.max()) < classes):
+    # one read from the device: the values are named only when one is out of range
+    if n and not _data_checked and bool(((t < 0) | (t >= classes)).any()):
         raise ValueError(
             f"{owner}: labels must be class indices in 0..{classes - 1}, "
             f"got values from {int(t.min())} to {int(t.max())}"
         )
     return False
+
+
+def _rows_one_hot(t):
+    """Every row of the integer array t is one 1 and zeros (one read from the device)."""
+    return bool((((t == 0) | (t == 1)).all(axis=1) & (t.sum(axis=1) == 1)).all())
 
 
 def finite(owner, name, x):
@@ -237,6 +242,15 @@ def _describe(x):
     return f"{type(x).__name__} of dtype {x.dtype}" if hasattr(x, "dtype") else type(x).__name__
 
 
+def one_example(x, t, classes):
+    """One example x (D,) becomes a batch of one (1, D), its label t (a number, a (1,)
+    array or a one-hot row of ``classes``) a batch of one label; a batch is left as it is."""
+    if getattr(x, "ndim", None) != 1:
+        return x, t
+    one_hot_row = t.size == classes and classes > 1
+    return x.reshape(1, -1), t.reshape(1, -1) if one_hot_row else t.reshape(-1)
+
+
 def scores_and_labels(owner, y, t):
     """A batch of scores (N, C) and its checked labels: ``(y, t, one_hot)``.
 
@@ -245,9 +259,7 @@ def scores_and_labels(owner, y, t):
     """
     xp = get_array_module(y)
     y, t = xp.asarray(y), xp.asarray(t)
-    if y.ndim == 1:
-        y = y.reshape(1, -1)
-        t = t.reshape(1, -1) if t.size == y.shape[1] and t.size > 1 else t.reshape(-1)
+    y, t = one_example(y, t, y.shape[-1] if y.ndim else 0)
     numbers_array(owner, "scores", y)
     if y.ndim != 2 or 0 in y.shape:
         raise ValueError(

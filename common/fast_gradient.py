@@ -68,9 +68,8 @@ def fast_numerical_gradient(params, x, t, h=1e-4, max_elements=1 << 19):
     """
     W1, b1, W2, b2 = (params[key] for key in ("W1", "b1", "W2", "b2"))
     n_hidden, n_out = W2.shape
-    if getattr(x, "ndim", None) == 1 and hasattr(t, "size"):  # one example: a batch of one
-        x = x.reshape(1, -1)
-        t = t.reshape(1, -1) if t.size == n_out and n_out > 1 else t.reshape(-1)
+    if hasattr(t, "size"):  # one example: a batch of one
+        x, t = checks.one_example(x, t, n_out)
     checks.batch("fast_numerical_gradient", x, W1.shape[0])
     one_hot = checks.labels("fast_numerical_gradient", t, x.shape[0], n_out)
     xp = get_array_module(x)

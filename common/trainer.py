@@ -87,7 +87,7 @@ class Trainer:
         self.epochs = checks.positive_number("Trainer", "epochs", epochs)
         self.batch_size = checks.whole_number("Trainer", "mini_batch_size", mini_batch_size)
         if iters is not None:  # iters=0 would train nothing and return as if it had
-            checks.whole_number("Trainer", "iters", iters)
+            iters = checks.whole_number("Trainer", "iters", iters)
         n_eval = evaluate_sample_num_per_epoch
         if n_eval is not None:  # x[:-1] would silently evaluate on all examples but one
             checks.whole_number("Trainer", "evaluate_sample_num_per_epoch", n_eval)
