@@ -84,7 +84,6 @@ def save_weights(params, path):
     removed if anything, Ctrl-C or SIGTERM included, stops the write)."""
     path = Path(path)
     arrays = {key: to_cpu(value).astype(np.float32) for key, value in params.items()}
-    path.parent.mkdir(parents=True, exist_ok=True)
     with cli.atomic_path(path) as temp, open(temp, "wb") as out:
         # np.savez on an open file object: given a name it would append ".npz" to it
         np.savez(out, **arrays)

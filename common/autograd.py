@@ -449,7 +449,7 @@ def sum_to(x, shape):
     """Sum ``x`` over the axes that broadcasting added or stretched, down to ``shape``."""
     lead = x.ndim - len(shape)  # (N, M) + (M,): the bias was copied along a new first axis
     if lead:  # Sum on a Variable, so differentiable
-        x = x.sum(axis=0 if lead == 1 else tuple(range(lead)))
+        x = x.sum(axis=tuple(range(lead)))
     if 1 in shape:  # (N, M) + (N, 1): a size-1 axis may have been stretched
         stretched = tuple(i for i, n in enumerate(shape) if n == 1 and x.shape[i] != 1)
         if stretched:

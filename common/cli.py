@@ -294,7 +294,7 @@ def run(main, argv=None):
     Exit status: 1 for a diverged training or an unwritable output; the shell's
     convention for a signal, 130 for Ctrl-C and 143 for SIGTERM.
     """
-    from common.trainer import TrainingDiverged
+    from common.training import TrainingDiverged  # light: not the Trainer and its imports
 
     if threads.env_error:  # also for the scripts that have no setup() to call
         sys.exit(f"error: {threads.env_error}")

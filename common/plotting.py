@@ -53,12 +53,11 @@ def show_or_save(figures, save_dir=None):
     for name, fig in figures.items():
         path = os.path.join(save_dir, f"{name}.png")
         try:
-            os.makedirs(save_dir, exist_ok=True)
-            with atomic_path(path) as temp:
+            with atomic_path(path) as temp:  # which makes the folder if needed
                 fig.savefig(temp, format="png")
+        except OutputError:
+            raise
         except OSError as exc:  # read-only or full file system, no permission, ...
-            if isinstance(exc, OutputError):
-                raise
             raise OutputError(
                 f"cannot write figures into {os.path.abspath(save_dir)!r} "
                 f"({exc.strerror or exc}); choose a writable folder with --save DIR"

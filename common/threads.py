@@ -66,9 +66,10 @@ def set_cpu_threads(n, evaluation=None):
     (the default) means the same as ``n``, and 0 the library's default.
     """
     global _step_threads, _evaluation_threads, _libraries, _library_default
-    if _library_default is None:
-        _library_default = get_cpu_threads()
-    _libraries = _blas().lib_controllers  # looked up again: a BLAS loaded since is included
+    blas = _blas()  # looked up again: a BLAS library loaded since is included
+    if _library_default is None:  # read before the first change
+        _library_default = max([lib["num_threads"] for lib in blas.info()], default=1)
+    _libraries = blas.lib_controllers
     _step_threads = n or 0
     _evaluation_threads = _step_threads if evaluation is None else evaluation or 0
     _apply(_step_threads)
